@@ -1,0 +1,4 @@
+/** The CLI's commands, each in its own file. A command resolves to the process exit code. */
+export type Command = (args: string[]) => Promise<number>;
+
+export const COMMANDS: Record<string, Command> = {};
