@@ -13,16 +13,26 @@ import type { NumericArray } from './dtype';
 /**
  * Which group element `e` (flat storage index) belongs to: floor(e / run) % mod, or floor(e / run) when mod is
  * 0. A channel axis splitting `outer × C × inner` is { run: inner, mod: C }; LayerNorm over trailing K
- * elements is { run: K, mod: 0 }; InstanceNorm is { run: inner, mod: 0 }.
+ * elements is { run: K, mod: 0 }; InstanceNorm is { run: inner, mod: 0 }. With `block` set, groups also split
+ * by blocks of that many elements: floor(e / block) · mod + floor(e / run) % mod, e.g. (sample, channel) pairs
+ * of an NHWC tensor are { run: 1, mod: C, block: H·W·C }.
  */
 export interface GroupMap {
   run: number;
   mod: number;
+  block?: number;
 }
 
 export function groupOf(map: GroupMap, element: number): number {
   const r = Math.floor(element / map.run);
-  return map.mod ? r % map.mod : r;
+  if (!map.mod) return r;
+  return map.block ? Math.floor(element / map.block) * map.mod + (r % map.mod) : r % map.mod;
+}
+
+/** Number of groups `map` defines over `elements` elements. */
+export function groupCount(map: GroupMap, elements: number): number {
+  if (map.mod && !map.block) return map.mod;
+  return elements === 0 ? 0 : groupOf(map, elements - 1) + 1;
 }
 
 /** Below this run length, accumulate per group with shifted sums instead of merging every segment. */
@@ -193,34 +203,29 @@ export class GroupMoments {
     this.count[g] = total;
   }
 
+  /** Merges group `from` of `other` (a different chunk, or another group) into group `g` of this one. */
+  mergeGroup(g: number, other: GroupMoments, from: number): this {
+    this.nan[g] += other.nan[from];
+    this.posinf[g] += other.posinf[from];
+    this.neginf[g] += other.neginf[from];
+    if (other.count[from] === 0) return this;
+    this.mergeMoments(g, other.count[from], other.mean[from], other.m2[from]);
+    if (other.min[from] < this.min[g]) this.min[g] = other.min[from];
+    if (other.max[from] > this.max[g]) this.max[g] = other.max[from];
+    this.zeros[g] += other.zeros[from];
+    return this;
+  }
+
   /** Adds another accumulator over the same groups (a different chunk of the same tensor). */
   merge(other: GroupMoments): this {
-    for (let g = 0; g < this.groups; g++) {
-      this.nan[g] += other.nan[g];
-      this.posinf[g] += other.posinf[g];
-      this.neginf[g] += other.neginf[g];
-      if (other.count[g] === 0) continue;
-      this.mergeMoments(g, other.count[g], other.mean[g], other.m2[g]);
-      if (other.min[g] < this.min[g]) this.min[g] = other.min[g];
-      if (other.max[g] > this.max[g]) this.max[g] = other.max[g];
-      this.zeros[g] += other.zeros[g];
-    }
+    for (let g = 0; g < this.groups; g++) this.mergeGroup(g, other, g);
     return this;
   }
 
   /** All groups merged into one (the overall statistics of the tensor). */
   total(): GroupMoments {
     const t = new GroupMoments(1);
-    for (let g = 0; g < this.groups; g++) {
-      t.nan[0] += this.nan[g];
-      t.posinf[0] += this.posinf[g];
-      t.neginf[0] += this.neginf[g];
-      if (this.count[g] === 0) continue;
-      t.mergeMoments(0, this.count[g], this.mean[g], this.m2[g]);
-      if (this.min[g] < t.min[0]) t.min[0] = this.min[g];
-      if (this.max[g] > t.max[0]) t.max[0] = this.max[g];
-      t.zeros[0] += this.zeros[g];
-    }
+    for (let g = 0; g < this.groups; g++) t.mergeGroup(0, this, g);
     return t;
   }
 

@@ -1,4 +1,8 @@
 /** The CLI's commands, each in its own file. A command resolves to the process exit code. */
+import { stats } from './stats';
+
 export type Command = (args: string[]) => Promise<number>;
 
-export const COMMANDS: Record<string, Command> = {};
+export const COMMANDS: Record<string, Command> = {
+  stats,
+};

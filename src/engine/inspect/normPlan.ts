@@ -1,0 +1,131 @@
+/**
+ * Every normalization in the inspector is, per statistics group, the affine map x̂ = (x - shift)·scale + offset
+ * (before γ/β). This file says which elements form a group for each operation (a GroupMap over the C-order
+ * tensor) and derives shift/scale/offset from the group's moments, validating what the user chose.
+ */
+import { EngineError } from '../errors';
+import type { GroupMap, GroupMoments } from '../moments';
+import { channelSplit, elementCount, normalizeAxis } from '../tensor';
+import type { InspectOptions } from './types';
+
+export interface NormPlan {
+  map: GroupMap;
+  groups: number;
+  groupSize: number;
+  /** True when each channel's x̂ is one affine map of its raw values (BatchNorm, z-score, min-max). */
+  perChannel: boolean;
+  params(moments: GroupMoments): NormParams;
+}
+
+export interface NormParams {
+  shift: Float64Array;
+  scale: Float64Array;
+  offset: Float64Array;
+}
+
+/** The (sample, channel) groups of a tensor whose axis 0 is the batch: InstanceNorm's groups. */
+export function sampleChannelMap(shape: readonly number[], channelAxis: number): GroupMap {
+  const { channels, inner } = channelSplit(shape, channelAxis);
+  const sample = normalizeAxis(channelAxis, shape.length) === 0 ? elementCount(shape) : elementCount(shape.slice(1));
+  return { run: inner, mod: channels, block: Math.max(1, sample) };
+}
+
+export function planNormalization(shape: readonly number[], o: InspectOptions): NormPlan | null {
+  if (o.op === 'none') return null;
+  const total = elementCount(shape);
+  const rank = shape.length;
+  if (!(o.eps >= 0)) throw new EngineError(`eps must be a non-negative number, got ${o.eps}.`);
+  const perChannelOp = o.op === 'batchnorm' || o.op === 'zscore' || o.op === 'minmax';
+  if (o.op === 'layernorm' || o.op === 'rmsnorm') {
+    if (!Number.isInteger(o.normalizedDims) || o.normalizedDims < 1 || o.normalizedDims > rank) {
+      throw new EngineError(`normalized_shape must cover 1 to ${rank} trailing axes of shape (${shape.join(', ')}), got ${o.normalizedDims}.`);
+    }
+    const size = elementCount(shape.slice(rank - o.normalizedDims));
+    return {
+      map: { run: Math.max(1, size), mod: 0 }, groups: size ? total / size : 0, groupSize: size, perChannel: false,
+      params: (m) => o.op === 'layernorm' ? standardize(m, o.eps) : rootMeanSquare(m, o.eps),
+    };
+  }
+  if (rank === 0 || o.channelAxis === null) throw new EngineError(`${o.op} needs a channel axis; choose one for shape (${shape.join(', ')}).`);
+  const axis = normalizeAxis(o.channelAxis, rank, 'channel axis');
+  const { channels, inner } = channelSplit(shape, axis);
+  if (perChannelOp) {
+    const groupSize = channels ? total / channels : 0;
+    if (o.op === 'batchnorm' && o.mode === 'train' && groupSize <= 1) {
+      throw new EngineError(`Expected more than 1 value per channel when training BatchNorm: shape (${shape.join(', ')}) has `
+        + `${channels} channels along axis ${axis} and ${groupSize} value per channel. Use eval mode with running statistics, or a larger batch.`);
+    }
+    const params = o.op === 'minmax' ? (m: GroupMoments) => minMax(m, o.range)
+      : o.op === 'zscore' ? (m: GroupMoments) => standardize(m, o.eps)
+        : o.mode === 'eval' ? () => runningParams(o, channels) : (m: GroupMoments) => standardize(m, o.eps);
+    return { map: { run: Math.max(1, inner), mod: channels }, groups: channels, groupSize, perChannel: true, params };
+  }
+  const map = sampleChannelMap(shape, axis);
+  const samples = map.block ? total / map.block : 1;
+  if (o.op === 'instancenorm') {
+    return { map, groups: samples * channels, groupSize: channels ? total / (samples * channels) : 0, perChannel: false, params: (m) => standardize(m, o.eps) };
+  }
+  // groupnorm
+  if (!Number.isInteger(o.groups) || o.groups < 1 || channels % o.groups !== 0) {
+    throw new EngineError(`GroupNorm: ${o.groups} groups do not divide ${channels} channels (axis ${axis} of shape (${shape.join(', ')})).`);
+  }
+  const perGroup = channels / o.groups;
+  return {
+    map: { run: Math.max(1, inner * perGroup), mod: o.groups, block: map.block },
+    groups: samples * o.groups, groupSize: samples ? total / (samples * o.groups) : 0, perChannel: false,
+    params: (m) => standardize(m, o.eps),
+  };
+}
+
+/** (x - μ)/sqrt(σ² + eps) with IEEE propagation: a group holding NaN or ±Inf normalizes to NaN, as frameworks do. */
+function standardize(m: GroupMoments, eps: number): NormParams {
+  const p = emptyParams(m.groups);
+  for (let g = 0; g < m.groups; g++) {
+    p.shift[g] = m.ieeeMean(g);
+    p.scale[g] = 1 / Math.sqrt(m.ieeeVariance(g) + eps);
+  }
+  return p;
+}
+
+function rootMeanSquare(m: GroupMoments, eps: number): NormParams {
+  const p = emptyParams(m.groups);
+  for (let g = 0; g < m.groups; g++) {
+    const nonFinite = m.nan[g] > 0 ? NaN : m.posinf[g] + m.neginf[g] > 0 ? Infinity : 0;
+    const meanSquare = nonFinite || (m.count[g] ? m.variance(g) + m.mean[g] * m.mean[g] : NaN);
+    p.scale[g] = 1 / Math.sqrt(meanSquare + eps);
+  }
+  return p;
+}
+
+function minMax(m: GroupMoments, [a, b]: [number, number]): NormParams {
+  if (!(a < b)) throw new EngineError(`min-max range must have a < b, got [${a}, ${b}].`);
+  const p = emptyParams(m.groups);
+  for (let g = 0; g < m.groups; g++) {
+    const lo = m.nan[g] ? NaN : m.neginf[g] ? -Infinity : m.min[g];
+    const hi = m.nan[g] ? NaN : m.posinf[g] ? Infinity : m.max[g];
+    p.shift[g] = lo;
+    // a constant feature maps to a (the diagnostics say so), rather than dividing by zero
+    p.scale[g] = hi === lo ? 0 : (b - a) / (hi - lo);
+    p.offset[g] = a;
+  }
+  return p;
+}
+
+function runningParams(o: InspectOptions, channels: number): NormParams {
+  const r = o.running;
+  if (!r) throw new EngineError('BatchNorm eval mode needs running_mean and running_var: open the layer from a state dict, or use train mode.');
+  if (r.mean.length !== channels || r.var.length !== channels) {
+    throw new EngineError(`running statistics have ${r.mean.length} means and ${r.var.length} variances for ${channels} channels.`);
+  }
+  const p = emptyParams(channels);
+  for (let c = 0; c < channels; c++) {
+    if (r.var[c] < 0) throw new EngineError(`running_var is negative (${r.var[c]}) at channel ${c}: a variance cannot be negative.`);
+    p.shift[c] = r.mean[c];
+    p.scale[c] = 1 / Math.sqrt(r.var[c] + o.eps);
+  }
+  return p;
+}
+
+function emptyParams(groups: number): NormParams {
+  return { shift: new Float64Array(groups), scale: new Float64Array(groups), offset: new Float64Array(groups) };
+}
