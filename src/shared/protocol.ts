@@ -1,0 +1,168 @@
+/**
+ * The one contract between the extension host and the inspector webview. Every message is an interface with a
+ * literal `type`; `ToWebview` and `FromWebview` close the set. Requests from the webview carry a `requestId`
+ * and get exactly one `result`/`exported` or `error` for it. Messages from the webview are validated at
+ * runtime by `validate.ts` before the host acts on them.
+ */
+import type { DType } from '../engine/dtype';
+import type { InspectOptions, InspectResult } from '../engine/inspect/types';
+
+/** Where the tensor came from, in the user's terms (shown in the header). */
+export interface SourceInfo {
+  kind: 'file' | 'selection' | 'debug';
+  /** File name, "Selection in model.py:12", or the debug expression. */
+  label: string;
+  /** Full path, editor position, or debug session name. */
+  detail: string;
+}
+
+export interface TensorInfo {
+  /** '' for a file holding a single tensor. */
+  name: string;
+  shape: number[];
+  dtype: DType;
+  order: 'C' | 'F';
+  byteLength: number;
+}
+
+/** A normalization layer found in a state dict, openable with its γ, β and running statistics. */
+export interface NormLayerInfo {
+  prefix: string;
+  kind: 'batchnorm' | 'layernorm' | 'rmsnorm' | 'groupnorm';
+  framework: 'pytorch' | 'keras';
+  channels: number;
+  /** Tensor names inside the file for each role that exists. */
+  weight?: string;
+  bias?: string;
+  runningMean?: string;
+  runningVar?: string;
+  numBatchesTracked?: string;
+  /** The bias of the layer feeding this one, redundant before a BatchNorm. */
+  redundantBias?: string;
+}
+
+/** One debugger stop's per-channel figures, for the history chart of a followed variable. */
+export interface StopPoint {
+  stop: number;
+  label: string;
+  mean: number[];
+  var: number[];
+}
+
+// ---- host -> webview ----
+
+export interface InitMessage {
+  type: 'init';
+  source: SourceInfo;
+  tensors: TensorInfo[];
+  layers: NormLayerInfo[];
+  /** The tensor to show first, or null to show the picker. */
+  selected: string | null;
+  /** Options to compute with unless the webview has saved its own for this tensor. */
+  options: InspectOptions;
+  /** Whether "Follow at each stop" is available (debug sources) and on. */
+  follow: { available: boolean; enabled: boolean };
+}
+
+export interface ProgressMessage {
+  type: 'progress';
+  requestId: number;
+  fraction: number;
+}
+
+export interface ResultMessage {
+  type: 'result';
+  requestId: number;
+  tensor: TensorInfo;
+  result: InspectResult;
+}
+
+export interface ErrorMessage {
+  type: 'error';
+  /** The request that failed, or null for an error of the source itself (file unreadable, deleted). */
+  requestId: number | null;
+  message: string;
+  canRetry: boolean;
+}
+
+export interface ExportedMessage {
+  type: 'exported';
+  requestId: number;
+  /** Where the file was written, or null when the user cancelled the save dialog. */
+  path: string | null;
+}
+
+/** The file changed on disk while open: the view offers to reload. */
+export interface SourceChangedMessage {
+  type: 'sourceChanged';
+  deleted: boolean;
+}
+
+export interface HistoryMessage {
+  type: 'history';
+  points: StopPoint[];
+}
+
+export type ToWebview = InitMessage | ProgressMessage | ResultMessage | ErrorMessage | ExportedMessage
+  | SourceChangedMessage | HistoryMessage;
+
+// ---- webview -> host ----
+
+export interface ReadyMessage {
+  type: 'ready';
+}
+
+/** Compute statistics for `tensor` with `options`; a newer compute supersedes (cancels) an older one. */
+export interface ComputeMessage {
+  type: 'compute';
+  requestId: number;
+  tensor: string;
+  options: InspectOptions;
+}
+
+export interface CancelMessage {
+  type: 'cancel';
+  requestId: number;
+}
+
+/** Open a state dict's norm layer: the host answers with `init` for that layer's options and a `result`. */
+export interface OpenLayerMessage {
+  type: 'openLayer';
+  requestId: number;
+  prefix: string;
+}
+
+export type ExportFormat = 'csv' | 'json' | 'png' | 'npy';
+
+/**
+ * Save something through the host's save dialog. csv/json carry their text, png a base64 data URL of a chart;
+ * npy asks the host to compute the normalized tensor with `options`.
+ */
+export interface ExportMessage {
+  type: 'export';
+  requestId: number;
+  format: ExportFormat;
+  suggestedName: string;
+  text?: string;
+  dataUrl?: string;
+  tensor?: string;
+  options?: InspectOptions;
+}
+
+export interface ReloadMessage {
+  type: 'reload';
+}
+
+export interface FollowMessage {
+  type: 'follow';
+  enabled: boolean;
+}
+
+/** An error inside the webview, sent to the host's log. */
+export interface WebviewErrorMessage {
+  type: 'webviewError';
+  message: string;
+}
+
+export type FromWebview = ReadyMessage | ComputeMessage | CancelMessage | OpenLayerMessage | ExportMessage
+  | ReloadMessage | FollowMessage | WebviewErrorMessage;

@@ -1,0 +1,49 @@
+/**
+ * Messages between the extension host and the engine worker. A request carries an id and a SharedArrayBuffer
+ * cancellation flag the worker polls between chunks (a posted "cancel" would wait behind the running job).
+ */
+import type { InspectOptions, InspectResult } from '../engine/inspect/types';
+
+/** Where the worker reads the tensor: a file path with `#tensor`, or in-memory text of a selection. */
+export type WorkerSource =
+  | { kind: 'file'; path: string; tensor: string }
+  | { kind: 'literal'; text: string };
+
+export interface InspectRequest {
+  type: 'inspect';
+  id: number;
+  source: WorkerSource;
+  options: InspectOptions;
+  /** Int32Array(1) over this buffer: non-zero means cancelled. */
+  cancel: SharedArrayBuffer;
+}
+
+/** Compute the normalized tensor y and write it as `.npy` to `outPath` (through a temporary file). */
+export interface NormalizeRequest {
+  type: 'normalize';
+  id: number;
+  source: WorkerSource;
+  options: InspectOptions;
+  outPath: string;
+  cancel: SharedArrayBuffer;
+}
+
+/** Test hook: the worker exits abruptly, as a crash would. */
+export interface CrashRequest {
+  type: 'crash';
+}
+
+export type ToWorker = InspectRequest | NormalizeRequest | CrashRequest;
+
+export interface WorkerError {
+  /** A UserError's area; undefined for a bug. */
+  area?: string;
+  message: string;
+  stack?: string;
+}
+
+export type FromWorker =
+  | { type: 'progress'; id: number; fraction: number }
+  | { type: 'inspected'; id: number; result: InspectResult }
+  | { type: 'normalized'; id: number; path: string }
+  | { type: 'failed'; id: number; error: WorkerError };
