@@ -1,14 +1,16 @@
 /** Tensor files on disk for the CLI, the worker and the host: open by path (with `#name`), write `.npy` safely. */
-import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { FileByteSource } from './fileByteSource';
+import { writeFileAtomically } from './atomicWrite';
 import { openContainer, pickEntry, splitTensorAddress } from '../formats/open';
 import { readDense } from '../formats/dense';
+import { parseTensorLiteral } from '../formats/literal';
 import { encodeNpy } from '../formats/npy';
 import type { TensorContainer, TensorEntry } from '../formats/container';
 import type { DType } from '../engine/dtype';
 import type { DenseTensor } from '../engine/tensor';
-import { UserError } from '../engine/errors';
+import type { Listing, WorkerSource } from '../shared/workerProtocol';
+import type { TensorInfo } from '../shared/protocol';
 
 /** An opened file and the tensor picked from it; `close` releases the file handle. */
 export interface OpenedTensor {
@@ -31,6 +33,33 @@ export async function openTensorFile(address: string): Promise<OpenedTensor> {
   }
 }
 
+/** Opens a file tensor or parses a selection, runs `use` on its entry, and always releases the file. */
+export async function withSourceEntry<T>(source: WorkerSource, use: (entry: TensorEntry) => Promise<T>): Promise<T> {
+  if (source.kind === 'literal') return use(parseTensorLiteral(source.text).entries[0]);
+  const opened = await openTensorFile(source.tensor ? `${source.path}#${source.tensor}` : source.path);
+  try {
+    return await use(opened.entry);
+  } finally {
+    await opened.close();
+  }
+}
+
+export function tensorInfo(entry: TensorEntry): TensorInfo {
+  return { name: entry.name, shape: [...entry.shape], dtype: entry.dtype, order: entry.order, byteLength: entry.byteLength };
+}
+
+/** Headers only: what a file or selection holds. */
+export async function listSource(source: WorkerSource): Promise<Listing> {
+  if (source.kind === 'literal') return { tensors: parseTensorLiteral(source.text).entries.map(tensorInfo), layers: [] };
+  const file = await FileByteSource.open(source.path);
+  try {
+    const container = await openContainer(file, path.basename(source.path));
+    return { tensors: container.entries.map(tensorInfo), layers: [], metadata: container.metadata };
+  } finally {
+    await file.close();
+  }
+}
+
 /** Reads `path` or `path#name` whole, in C order. */
 export async function readDenseTensor(address: string): Promise<DenseTensor> {
   const opened = await openTensorFile(address);
@@ -41,17 +70,7 @@ export async function readDenseTensor(address: string): Promise<DenseTensor> {
   }
 }
 
-/**
- * Writes a `.npy` next to its final name and renames it into place, so a failed write (disk full, cancelled)
- * never leaves a partial file and never clobbers an existing one halfway.
- */
-export async function writeNpyFile(file: string, dtype: DType, shape: readonly number[], data: Uint8Array): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    await fsp.writeFile(tmp, encodeNpy(dtype, shape, data), { flag: 'wx' });
-    await fsp.rename(tmp, file);
-  } catch (e) {
-    await fsp.rm(tmp, { force: true });
-    throw new UserError('io', `Could not write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
-  }
+/** Writes a `.npy` through a temporary file (see atomicWrite.ts). */
+export function writeNpyFile(file: string, dtype: DType, shape: readonly number[], data: Uint8Array): Promise<void> {
+  return writeFileAtomically(file, encodeNpy(dtype, shape, data));
 }

@@ -3,11 +3,26 @@
  * cancellation flag the worker polls between chunks (a posted "cancel" would wait behind the running job).
  */
 import type { InspectOptions, InspectResult } from '../engine/inspect/types';
+import type { NormLayerInfo, TensorInfo } from './protocol';
 
 /** Where the worker reads the tensor: a file path with `#tensor`, or in-memory text of a selection. */
 export type WorkerSource =
   | { kind: 'file'; path: string; tensor: string }
   | { kind: 'literal'; text: string };
+
+/** Read the headers of a source: the tensors it holds and, for state dicts, its norm layers. */
+export interface ListRequest {
+  type: 'list';
+  id: number;
+  source: WorkerSource;
+  cancel: SharedArrayBuffer;
+}
+
+export interface Listing {
+  tensors: TensorInfo[];
+  layers: NormLayerInfo[];
+  metadata?: Record<string, string>;
+}
 
 export interface InspectRequest {
   type: 'inspect';
@@ -33,7 +48,7 @@ export interface CrashRequest {
   type: 'crash';
 }
 
-export type ToWorker = InspectRequest | NormalizeRequest | CrashRequest;
+export type ToWorker = ListRequest | InspectRequest | NormalizeRequest | CrashRequest;
 
 export interface WorkerError {
   /** A UserError's area; undefined for a bug. */
@@ -44,6 +59,7 @@ export interface WorkerError {
 
 export type FromWorker =
   | { type: 'progress'; id: number; fraction: number }
+  | { type: 'listed'; id: number; listing: Listing }
   | { type: 'inspected'; id: number; result: InspectResult }
   | { type: 'normalized'; id: number; path: string }
   | { type: 'failed'; id: number; error: WorkerError };

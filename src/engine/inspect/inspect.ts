@@ -3,14 +3,14 @@
  * sample×channel); pass 2 bins the raw values and computes x̂ chunk by chunk for its moments; pass 3 bins x̂ when
  * its range could not be known before pass 2. Every pass checks for cancellation between chunks.
  */
-import { outputDType, type DType, type NumericArray } from '../dtype';
+import type { DType, NumericArray } from '../dtype';
 import { CancelledError } from '../errors';
 import { GroupHistograms, histogramRange } from '../histogram';
-import { GroupMoments, groupCount, groupOf, type GroupMap } from '../moments';
+import { GroupMoments, groupCount, type GroupMap } from '../moments';
 import { GroupQuantiles } from '../quantiles';
 import { channelSplit, elementCount, normalizeAxis } from '../tensor';
 import { diagnose } from './diagnostics';
-import { planNormalization, sampleChannelMap, type NormParams, type NormPlan } from './normPlan';
+import { applyPlan, newScratch, planNormalization, sampleChannelMap, type NormParams, type NormPlan } from './normPlan';
 import type { InspectOptions, InspectResult, SampleMoments, Summary } from './types';
 
 /** The tensor's values in C order, chunk by chunk; `chunks()` starts over at every call. */
@@ -89,7 +89,7 @@ export async function inspect(src: ElementSource, options: InspectOptions, contr
     rawChQ.add(chunk, start, channelMap);
     rawAllQ.add(chunk, start, all);
     if (plan && params && afterMoments && scratch) {
-      const xhat = normalizeChunk(chunk, start, plan, params, scratch);
+      const xhat = applyPlan(chunk, start, plan, params, scratch);
       afterMoments.add(xhat, start, channelMap);
       after?.add(xhat, start, channelMap, all);
     }
@@ -99,7 +99,7 @@ export async function inspect(src: ElementSource, options: InspectOptions, contr
   if (plan && params && afterMoments && scratch && !after) {
     const binning = afterBinning(rangesOf(afterMoments), bins, channelBins, afterMoments.count, rangesOf(afterMoments.total())[0]);
     after = binning;
-    await stream((chunk, start) => binning.add(normalizeChunk(chunk, start, plan, params, scratch), start, channelMap, all));
+    await stream((chunk, start) => binning.add(applyPlan(chunk, start, plan, params, scratch), start, channelMap, all));
   }
   control.progress(1);
 
@@ -164,29 +164,6 @@ function afterBinning(chRanges: [number, number][], bins: number, channelBins: n
       allQ.add(xhat, start, allMap);
     },
   };
-}
-
-function normalizeChunk(chunk: NumericArray, start: number, plan: NormPlan, p: NormParams, scratch: NumericArray): NumericArray {
-  const out = scratch.length >= chunk.length ? scratch.subarray(0, chunk.length) : newScratch(scratch instanceof Float32Array ? 'float32' : 'float64', chunk.length);
-  const map = plan.map;
-  let i = 0;
-  const n = chunk.length;
-  while (i < n) {
-    const e = start + i;
-    const g = groupOf(map, e);
-    const end = Math.min(n, i + (map.run - (e % map.run)));
-    const shift = p.shift[g];
-    const scale = p.scale[g];
-    const offset = p.offset[g];
-    for (let j = i; j < end; j++) out[j] = (chunk[j] - shift) * scale + offset;
-    i = end;
-  }
-  return out;
-}
-
-/** x̂ is stored in the operation's output dtype, so its statistics are those of what the framework returns. */
-function newScratch(dtype: DType, n: number): NumericArray {
-  return outputDType(dtype) === 'float64' ? new Float64Array(n) : new Float32Array(n);
 }
 
 function rangesOf(m: GroupMoments): [number, number][] {

@@ -3,8 +3,9 @@
  * (before γ/β). This file says which elements form a group for each operation (a GroupMap over the C-order
  * tensor) and derives shift/scale/offset from the group's moments, validating what the user chose.
  */
+import { outputDType, type DType, type NumericArray } from '../dtype';
 import { EngineError } from '../errors';
-import type { GroupMap, GroupMoments } from '../moments';
+import { groupOf, type GroupMap, type GroupMoments } from '../moments';
 import { channelSplit, elementCount, normalizeAxis } from '../tensor';
 import type { InspectOptions } from './types';
 
@@ -128,4 +129,28 @@ function runningParams(o: InspectOptions, channels: number): NormParams {
 
 function emptyParams(groups: number): NormParams {
   return { shift: new Float64Array(groups), scale: new Float64Array(groups), offset: new Float64Array(groups) };
+}
+
+/** x̂ for one chunk (elements start .. start + chunk.length - 1), written into `scratch` when it is large enough. */
+export function applyPlan(chunk: NumericArray, start: number, plan: NormPlan, p: NormParams, scratch: NumericArray): NumericArray {
+  const out = scratch.length >= chunk.length ? scratch.subarray(0, chunk.length) : newScratch(scratch instanceof Float32Array ? 'float32' : 'float64', chunk.length);
+  const map = plan.map;
+  let i = 0;
+  const n = chunk.length;
+  while (i < n) {
+    const e = start + i;
+    const g = groupOf(map, e);
+    const end = Math.min(n, i + (map.run - (e % map.run)));
+    const shift = p.shift[g];
+    const scale = p.scale[g];
+    const offset = p.offset[g];
+    for (let j = i; j < end; j++) out[j] = (chunk[j] - shift) * scale + offset;
+    i = end;
+  }
+  return out;
+}
+
+/** x̂ is stored in the operation's output dtype, so its statistics are those of what the framework returns. */
+export function newScratch(dtype: DType, n: number): NumericArray {
+  return outputDType(dtype) === 'float64' ? new Float64Array(n) : new Float32Array(n);
 }

@@ -1,0 +1,236 @@
+/**
+ * Binds one inspector webview to one tensor source: answers its messages, runs the engine (cancelling a
+ * superseded run), caches results so a re-shown panel is instant, saves exports, and watches the file.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { CancelledError, UserError } from '../engine/errors';
+import type { InspectOptions, InspectResult } from '../engine/inspect/types';
+import { inspectorHtml, makeNonce } from '../shared/html';
+import type { ExportMessage, FromWebview, SourceInfo, TensorInfo, ToWebview } from '../shared/protocol';
+import { parseFromWebview } from '../shared/validate';
+import type { Listing, WorkerSource } from '../shared/workerProtocol';
+import { defaultOptionsFor } from './defaultOptions';
+import { Disposable } from './dispose';
+import type { EngineClient, JobHandle } from './engineClient';
+import { Settings } from './ids';
+import { log, reportError, userMessage } from './log';
+import { writeFileAtomically } from '../node/atomicWrite';
+
+/** Files at least this large show their progress in a cancellable notification too. */
+const NOTIFY_BYTES = 64 << 20;
+const CACHE_SIZE = 8;
+
+export class InspectorSession extends Disposable {
+  private listing: Promise<Listing> | undefined;
+  private running: { requestId: number; job: JobHandle<InspectResult> } | undefined;
+  private readonly cache = new Map<string, InspectResult>();
+  private readonly computed = this._register(new vscode.EventEmitter<{ tensor: TensorInfo; result: InspectResult }>());
+  /** Fires with every result sent to the webview (the integration tests compare it with numpy's). */
+  readonly onDidCompute = this.computed.event;
+
+  constructor(
+    private readonly webview: vscode.Webview,
+    private readonly source: WorkerSource,
+    private readonly info: SourceInfo,
+    private readonly engine: EngineClient,
+    extensionUri: vscode.Uri,
+  ) {
+    super();
+    const dist = vscode.Uri.joinPath(extensionUri, 'dist');
+    webview.options = { enableScripts: true, enableForms: false, localResourceRoots: [dist] };
+    webview.html = inspectorHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
+      nonce: makeNonce((b) => globalThis.crypto.getRandomValues(b)),
+      title: info.label,
+    });
+    this._register(webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)));
+    if (source.kind === 'file') this.watch(source.path);
+    this._register({ dispose: () => this.running?.job.cancel() });
+  }
+
+  private post(m: ToWebview): void {
+    if (!this.isDisposed) void this.webview.postMessage(m);
+  }
+
+  private onMessage(raw: unknown): void {
+    const m = parseFromWebview(raw);
+    if (!m) {
+      log().warn(`ignored an unknown or malformed message from the webview: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      return;
+    }
+    void this.handle(m).catch((e) => reportError(e, `handling ${m.type}`));
+  }
+
+  private async handle(m: FromWebview): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        return this.sendInit();
+      case 'reload':
+        this.listing = undefined;
+        this.cache.clear();
+        return this.sendInit();
+      case 'compute':
+        return this.compute(m.requestId, m.tensor, m.options);
+      case 'cancel':
+        if (this.running?.requestId === m.requestId) this.running.job.cancel();
+        return;
+      case 'export':
+        return this.export(m);
+      case 'openLayer':
+        this.post({ type: 'error', requestId: m.requestId, message: 'Opening a norm layer needs a state dict with that layer.', canRetry: false });
+        return;
+      case 'follow':
+        return;
+      case 'webviewError':
+        log().error(`webview: ${m.message}`);
+        return;
+      default: {
+        const never: never = m;
+        log().warn(`unhandled webview message ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private getListing(): Promise<Listing> {
+    this.listing ??= this.engine.list(this.source).promise;
+    return this.listing;
+  }
+
+  private async sendInit(): Promise<void> {
+    let listing: Listing;
+    try {
+      listing = await this.getListing();
+    } catch (e) {
+      this.listing = undefined;
+      this.post({ type: 'error', requestId: null, message: userMessage(e), canRetry: true });
+      if (!(e instanceof UserError)) reportError(e, `reading ${this.info.label}`);
+      else log().warn(`${this.info.label}: ${e.message}`);
+      return;
+    }
+    const single = listing.tensors.length === 1 && listing.layers.length === 0 ? listing.tensors[0] : undefined;
+    const bins = vscode.workspace.getConfiguration(Settings.section).get<number>(Settings.histogramBins, 100);
+    this.post({
+      type: 'init',
+      source: this.info,
+      tensors: listing.tensors,
+      layers: listing.layers,
+      selected: single ? single.name : null,
+      options: defaultOptionsFor(single?.shape ?? [], bins),
+      follow: { available: false, enabled: false },
+    });
+  }
+
+  private async compute(requestId: number, tensorName: string, options: InspectOptions): Promise<void> {
+    this.running?.job.cancel();
+    const listing = await this.getListing();
+    const tensor = listing.tensors.find((t) => t.name === tensorName);
+    if (!tensor) {
+      this.post({ type: 'error', requestId, message: `No tensor named '${tensorName}' in ${this.info.label}.`, canRetry: false });
+      return;
+    }
+    const key = JSON.stringify([tensorName, options]);
+    const cached = this.cache.get(key);
+    if (cached) {
+      this.post({ type: 'result', requestId, tensor, result: cached });
+      this.computed.fire({ tensor, result: cached });
+      return;
+    }
+    const source: WorkerSource = this.source.kind === 'file' ? { ...this.source, tensor: tensorName } : this.source;
+    const inlineLimit = vscode.workspace.getConfiguration(Settings.section).get<number>(Settings.inlineComputeElements, 65536);
+    const elements = tensor.shape.reduce((a, b) => a * b, 1);
+    const job = this.engine.inspect(source, options, (fraction) => this.post({ type: 'progress', requestId, fraction }), elements <= inlineLimit);
+    this.running = { requestId, job };
+    if (tensor.byteLength >= NOTIFY_BYTES) this.notifyProgress(tensor, job);
+    try {
+      const result = await job.promise;
+      this.remember(key, result);
+      this.post({ type: 'result', requestId, tensor, result });
+      this.computed.fire({ tensor, result });
+    } catch (e) {
+      if (e instanceof CancelledError) return;
+      if (!(e instanceof UserError)) log().error(`computing ${this.info.label}: ${e instanceof Error ? e.stack : String(e)}`);
+      this.post({ type: 'error', requestId, message: userMessage(e), canRetry: true });
+    } finally {
+      if (this.running?.job === job) this.running = undefined;
+    }
+  }
+
+  private notifyProgress(tensor: TensorInfo, job: JobHandle<unknown>): void {
+    void vscode.window.withProgress({
+      location: vscode.ProgressLocation.Notification,
+      title: `NormScope: ${this.info.label}${tensor.name ? '#' + tensor.name : ''}`,
+      cancellable: true,
+    }, async (_progress, token) => {
+      this._register(token.onCancellationRequested(() => job.cancel()));
+      await job.promise.catch(() => undefined);
+    });
+  }
+
+  private remember(key: string, result: InspectResult): void {
+    this.cache.delete(key);
+    this.cache.set(key, result);
+    if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
+  }
+
+  private async export(m: ExportMessage): Promise<void> {
+    const filters: Record<string, string[]> = { csv: ['csv'], json: ['json'], png: ['png'], npy: ['npy'] };
+    const near = this.source.kind === 'file' ? path.dirname(this.source.path) : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: near ? vscode.Uri.file(path.join(near, m.suggestedName)) : undefined,
+      filters: { [m.format.toUpperCase()]: filters[m.format] },
+      title: `Export ${m.format.toUpperCase()}`,
+    });
+    if (!target) {
+      this.post({ type: 'exported', requestId: m.requestId, path: null });
+      return;
+    }
+    if (this.source.kind === 'file' && path.resolve(target.fsPath) === path.resolve(this.source.path)) {
+      this.post({ type: 'error', requestId: m.requestId, message: 'Choose another file: NormScope never overwrites the tensor it is inspecting.', canRetry: false });
+      return;
+    }
+    try {
+      if (m.format === 'npy') await this.exportNormalized(m, target.fsPath);
+      else await writeFileAtomically(target.fsPath, m.format === 'png' ? pngBytes(m.dataUrl ?? '') : Buffer.from(m.text ?? '', 'utf8'));
+      this.post({ type: 'exported', requestId: m.requestId, path: target.fsPath });
+      void vscode.window.showInformationMessage(`NormScope: exported ${path.basename(target.fsPath)}.`);
+    } catch (e) {
+      const message = reportError(e, `exporting ${m.format}`);
+      if (message) this.post({ type: 'error', requestId: m.requestId, message, canRetry: true });
+    }
+  }
+
+  private async exportNormalized(m: ExportMessage, outPath: string): Promise<void> {
+    const source: WorkerSource = this.source.kind === 'file' ? { ...this.source, tensor: m.tensor ?? '' } : this.source;
+    await vscode.window.withProgress({
+      location: vscode.ProgressLocation.Notification, title: `NormScope: writing ${path.basename(outPath)}`, cancellable: true,
+    }, async (progress, token) => {
+      let reported = 0;
+      const job = this.engine.normalizeToFile(source, m.options!, outPath, (f) => {
+        progress.report({ increment: (f - reported) * 100 });
+        reported = f;
+      });
+      token.onCancellationRequested(() => job.cancel());
+      await job.promise;
+    });
+  }
+
+  private watch(file: string): void {
+    const watcher = this._register(vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), path.basename(file))));
+    const changed = (deleted: boolean) => {
+      this.listing = undefined;
+      this.cache.clear();
+      this.post({ type: 'sourceChanged', deleted });
+    };
+    this._register(watcher.onDidChange(() => changed(false)));
+    this._register(watcher.onDidCreate(() => changed(false)));
+    this._register(watcher.onDidDelete(() => changed(true)));
+  }
+}
+
+function pngBytes(dataUrl: string): Uint8Array {
+  return Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64');
+}
