@@ -3,7 +3,7 @@
  * sample×channel); pass 2 bins the raw values and computes x̂ chunk by chunk for its moments; pass 3 bins x̂ when
  * its range could not be known before pass 2. Every pass checks for cancellation between chunks.
  */
-import type { DType, NumericArray } from '../dtype';
+import { outputDType, type DType, type NumericArray } from '../dtype';
 import { CancelledError } from '../errors';
 import { GroupHistograms, histogramRange } from '../histogram';
 import { GroupMoments, groupCount, type GroupMap } from '../moments';
@@ -81,7 +81,7 @@ export async function inspect(src: ElementSource, options: InspectOptions, contr
   const scratch = plan ? newScratch(src.dtype, Math.min(total, 1 << 22)) : null;
   let after: AfterBinning | null = null;
   // an affine map per channel sends finite values to finite values: raw counts size the exact x̂ quantiles
-  if (plan && params && plan.perChannel) after = afterBinning(mappedRanges(chRanges, params), bins, channelBins, chMoments.count);
+  if (plan && params && plan.perChannel) after = afterBinning(mappedRanges(chRanges, params, src.dtype), bins, channelBins, chMoments.count);
   const all: GroupMap = { run: Math.max(1, total), mod: 0 };
   await stream((chunk, start) => {
     rawCh.add(chunk, start, channelMap);
@@ -170,14 +170,16 @@ function rangesOf(m: GroupMoments): [number, number][] {
   return range(m.groups).map((g) => [m.min[g], m.max[g]]);
 }
 
-/** Each channel's x̂ range when its map is affine: the images of min and max (swapped for a negative scale). */
-function mappedRanges(ranges: [number, number][], p: NormParams): [number, number][] {
+/**
+ * Each channel's x̂ range when its map is affine: the images of min and max (swapped for a negative scale),
+ * rounded as the stored x̂ is, so the range is exactly the min and max of the x̂ values.
+ */
+function mappedRanges(ranges: [number, number][], p: NormParams, dtype: DType): [number, number][] {
+  const round = outputDType(dtype) === 'float32' ? Math.fround : (v: number) => v;
   return ranges.map(([lo, hi], c) => {
-    const a = (lo - p.shift[c]) * p.scale[c] + p.offset[c];
-    const b = (hi - p.shift[c]) * p.scale[c] + p.offset[c];
-    // one float32 ulp of slack: x̂ is rounded to the output dtype after this float64 map
-    const pad = (v: number) => Math.abs(v) * 2 ** -22;
-    return [Math.min(a, b) - pad(Math.min(a, b)), Math.max(a, b) + pad(Math.max(a, b))];
+    const a = round((lo - p.shift[c]) * p.scale[c] + p.offset[c]);
+    const b = round((hi - p.shift[c]) * p.scale[c] + p.offset[c]);
+    return [Math.min(a, b), Math.max(a, b)];
   });
 }
 
