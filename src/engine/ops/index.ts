@@ -49,3 +49,4 @@ export type { GroupStatistics } from './groupStatistics';
 export type { ExtraStatistics, Gradients, NormalizationResult } from './result';
 export { DEFAULT_MOMENTUM, type RunningConvention, type RunningStatistics, type RunningUpdateOptions, type VarianceEstimator } from './running';
 export { batchNorm, groupNorm, instanceNorm, layerNorm, minMax, rmsNorm, zScore };
+export { batchNormRunningSequence, type UpdateSchedule } from './runningSequence';
