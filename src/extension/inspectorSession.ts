@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { CancelledError, UserError } from '../engine/errors';
 import type { InspectOptions, InspectResult } from '../engine/inspect/types';
 import { inspectorHtml, makeNonce } from '../shared/html';
-import type { ExportMessage, FromWebview, SourceInfo, TensorInfo, ToWebview } from '../shared/protocol';
+import type { ExportMessage, FromWebview, SourceInfo, StopPoint, TensorInfo, ToWebview } from '../shared/protocol';
 import { parseFromWebview } from '../shared/validate';
 import type { Listing, WorkerSource } from '../shared/workerProtocol';
 import { defaultOptionsFor } from './defaultOptions';
@@ -21,6 +21,12 @@ import { writeFileAtomically } from '../node/atomicWrite';
 const NOTIFY_BYTES = 64 << 20;
 const CACHE_SIZE = 8;
 
+/** A debug source that can re-read its variable at every stop (issue: follow a live tensor). */
+export interface FollowController {
+  readonly enabled: boolean;
+  setEnabled(on: boolean): void;
+}
+
 export class InspectorSession extends Disposable {
   private listing: Promise<Listing> | undefined;
   private running: { requestId: number; job: JobHandle<InspectResult> } | undefined;
@@ -31,10 +37,11 @@ export class InspectorSession extends Disposable {
 
   constructor(
     private readonly webview: vscode.Webview,
-    private readonly source: WorkerSource,
-    private readonly info: SourceInfo,
+    private source: WorkerSource,
+    private info: SourceInfo,
     private readonly engine: EngineClient,
     extensionUri: vscode.Uri,
+    private readonly follow?: FollowController,
   ) {
     super();
     const dist = vscode.Uri.joinPath(extensionUri, 'dist');
@@ -83,6 +90,7 @@ export class InspectorSession extends Disposable {
         this.post({ type: 'error', requestId: m.requestId, message: 'Opening a norm layer needs a state dict with that layer.', canRetry: false });
         return;
       case 'follow':
+        this.follow?.setEnabled(m.enabled);
         return;
       case 'webviewError':
         log().error(`webview: ${m.message}`);
@@ -92,6 +100,20 @@ export class InspectorSession extends Disposable {
         log().warn(`unhandled webview message ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  /** Shows a new value of the same source (a followed debug variable at a new stop): the webview recomputes. */
+  replaceSource(source: WorkerSource, info: SourceInfo): Promise<void> {
+    this.running?.job.cancel();
+    this.source = source;
+    this.info = info;
+    this.listing = undefined;
+    this.cache.clear();
+    return this.sendInit();
+  }
+
+  postHistory(points: StopPoint[]): void {
+    this.post({ type: 'history', points });
   }
 
   private getListing(): Promise<Listing> {
@@ -119,7 +141,7 @@ export class InspectorSession extends Disposable {
       layers: listing.layers,
       selected: single ? single.name : null,
       options: defaultOptionsFor(single?.shape ?? [], bins),
-      follow: { available: false, enabled: false },
+      follow: { available: !!this.follow, enabled: this.follow?.enabled ?? false },
     });
   }
 
@@ -138,7 +160,7 @@ export class InspectorSession extends Disposable {
       this.computed.fire({ tensor, result: cached });
       return;
     }
-    const source: WorkerSource = this.source.kind === 'file' ? { ...this.source, tensor: tensorName } : this.source;
+    const source = withTensor(this.source, tensorName);
     const inlineLimit = vscode.workspace.getConfiguration(Settings.section).get<number>(Settings.inlineComputeElements, 65536);
     const elements = tensor.shape.reduce((a, b) => a * b, 1);
     const job = this.engine.inspect(source, options, (fraction) => this.post({ type: 'progress', requestId, fraction }), elements <= inlineLimit);
@@ -203,7 +225,7 @@ export class InspectorSession extends Disposable {
   }
 
   private async exportNormalized(m: ExportMessage, outPath: string): Promise<void> {
-    const source: WorkerSource = this.source.kind === 'file' ? { ...this.source, tensor: m.tensor ?? '' } : this.source;
+    const source = withTensor(this.source, m.tensor ?? '');
     await vscode.window.withProgress({
       location: vscode.ProgressLocation.Notification, title: `NormScope: writing ${path.basename(outPath)}`, cancellable: true,
     }, async (progress, token) => {
@@ -233,4 +255,9 @@ export class InspectorSession extends Disposable {
 
 function pngBytes(dataUrl: string): Uint8Array {
   return Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64');
+}
+
+/** The same source, addressing tensor `name` inside it (a selection holds just one). */
+function withTensor(source: WorkerSource, name: string): WorkerSource {
+  return source.kind === 'literal' ? source : { ...source, tensor: name };
 }

@@ -4,13 +4,14 @@ import type { SourceInfo } from '../shared/protocol';
 import type { WorkerSource } from '../shared/workerProtocol';
 import type { EngineClient } from './engineClient';
 import { PANEL_VIEW_TYPE } from './ids';
-import { InspectorSession } from './inspectorSession';
+import { InspectorSession, type FollowController } from './inspectorSession';
 
-export function openInspectorPanel(context: vscode.ExtensionContext, engine: EngineClient, source: WorkerSource, info: SourceInfo): InspectorSession {
+export function openInspectorPanel(context: vscode.ExtensionContext, engine: EngineClient, source: WorkerSource, info: SourceInfo,
+  follow?: FollowController): { panel: vscode.WebviewPanel; session: InspectorSession } {
   const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, `NormScope: ${info.label}`,
     { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false });
   panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
-  const session = new InspectorSession(panel.webview, source, info, engine, context.extensionUri);
+  const session = new InspectorSession(panel.webview, source, info, engine, context.extensionUri, follow);
   panel.onDidDispose(() => session.dispose());
-  return session;
+  return { panel, session };
 }

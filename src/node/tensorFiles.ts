@@ -4,6 +4,7 @@ import { FileByteSource } from './fileByteSource';
 import { writeFileAtomically } from './atomicWrite';
 import { openContainer, pickEntry, splitTensorAddress } from '../formats/open';
 import { readDense } from '../formats/dense';
+import { MemoryByteSource } from '../formats/byteSource';
 import { parseTensorLiteral } from '../formats/literal';
 import { encodeNpy } from '../formats/npy';
 import type { TensorContainer, TensorEntry } from '../formats/container';
@@ -36,6 +37,10 @@ export async function openTensorFile(address: string): Promise<OpenedTensor> {
 /** Opens a file tensor or parses a selection, runs `use` on its entry, and always releases the file. */
 export async function withSourceEntry<T>(source: WorkerSource, use: (entry: TensorEntry) => Promise<T>): Promise<T> {
   if (source.kind === 'literal') return use(parseTensorLiteral(source.text).entries[0]);
+  if (source.kind === 'memory') {
+    const container = await openContainer(new MemoryByteSource(new Uint8Array(source.bytes)), source.fileName);
+    return use(pickEntry(container, source.tensor, source.fileName));
+  }
   const opened = await openTensorFile(source.tensor ? `${source.path}#${source.tensor}` : source.path);
   try {
     return await use(opened.entry);
@@ -51,6 +56,10 @@ export function tensorInfo(entry: TensorEntry): TensorInfo {
 /** Headers only: what a file or selection holds. */
 export async function listSource(source: WorkerSource): Promise<Listing> {
   if (source.kind === 'literal') return { tensors: parseTensorLiteral(source.text).entries.map(tensorInfo), layers: [] };
+  if (source.kind === 'memory') {
+    const container = await openContainer(new MemoryByteSource(new Uint8Array(source.bytes)), source.fileName);
+    return { tensors: container.entries.map(tensorInfo), layers: [], metadata: container.metadata };
+  }
   const file = await FileByteSource.open(source.path);
   try {
     const container = await openContainer(file, path.basename(source.path));

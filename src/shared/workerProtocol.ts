@@ -5,10 +5,14 @@
 import type { InspectOptions, InspectResult } from '../engine/inspect/types';
 import type { NormLayerInfo, TensorInfo } from './protocol';
 
-/** Where the worker reads the tensor: a file path with `#tensor`, or in-memory text of a selection. */
+/**
+ * Where the worker reads the tensor: a file path with `#tensor`; the text of a selection; or a file's bytes
+ * already in memory (a debug variable's temporary .npy, read then deleted), shared with the worker uncopied.
+ */
 export type WorkerSource =
   | { kind: 'file'; path: string; tensor: string }
-  | { kind: 'literal'; text: string };
+  | { kind: 'literal'; text: string }
+  | { kind: 'memory'; bytes: SharedArrayBuffer; fileName: string; tensor: string };
 
 /** Read the headers of a source: the tensors it holds and, for state dicts, its norm layers. */
 export interface ListRequest {
