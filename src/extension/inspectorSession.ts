@@ -34,6 +34,12 @@ export class InspectorSession extends Disposable {
   private readonly computed = this._register(new vscode.EventEmitter<{ tensor: TensorInfo; result: InspectResult }>());
   /** Fires with every result sent to the webview (the integration tests compare it with numpy's). */
   readonly onDidCompute = this.computed.event;
+  private last: { tensor: TensorInfo; result: InspectResult } | undefined;
+
+  /** The result the webview shows now, if any. */
+  get lastResult(): { tensor: TensorInfo; result: InspectResult } | undefined {
+    return this.last;
+  }
 
   constructor(
     private readonly webview: vscode.Webview,
@@ -156,8 +162,7 @@ export class InspectorSession extends Disposable {
     const key = JSON.stringify([tensorName, options]);
     const cached = this.cache.get(key);
     if (cached) {
-      this.post({ type: 'result', requestId, tensor, result: cached });
-      this.computed.fire({ tensor, result: cached });
+      this.showResult(requestId, tensor, cached);
       return;
     }
     const source = withTensor(this.source, tensorName);
@@ -169,8 +174,7 @@ export class InspectorSession extends Disposable {
     try {
       const result = await job.promise;
       this.remember(key, result);
-      this.post({ type: 'result', requestId, tensor, result });
-      this.computed.fire({ tensor, result });
+      this.showResult(requestId, tensor, result);
     } catch (e) {
       if (e instanceof CancelledError) return;
       if (!(e instanceof UserError)) log().error(`computing ${this.info.label}: ${e instanceof Error ? e.stack : String(e)}`);
@@ -178,6 +182,12 @@ export class InspectorSession extends Disposable {
     } finally {
       if (this.running?.job === job) this.running = undefined;
     }
+  }
+
+  private showResult(requestId: number, tensor: TensorInfo, result: InspectResult): void {
+    this.post({ type: 'result', requestId, tensor, result });
+    this.last = { tensor, result };
+    this.computed.fire(this.last);
   }
 
   private notifyProgress(tensor: TensorInfo, job: JobHandle<unknown>): void {
