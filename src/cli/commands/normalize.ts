@@ -72,14 +72,11 @@ function numberOrNone(args: ParsedArgs, name: string, fallback: number): number 
 }
 
 function axesOf(args: ParsedArgs): NormalizedAxes {
-  const shape = listFlag(args, 'normalized-shape');
-  const hasAxis = args.flags.has('axis');
-  if (shape && hasAxis) throw usageError('give --normalized-shape (PyTorch) or --axis (ONNX), not both.');
-  if (shape) {
-    if (!shape.every((d) => Number.isInteger(d) && d >= 0)) throw usageError(`--normalized-shape must list sizes, got '${args.flags.get('normalized-shape')}'.`);
-    return { normalizedShape: shape };
+  const normalizedShape = listFlag(args, 'normalized-shape');
+  if (normalizedShape && !normalizedShape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw usageError(`--normalized-shape must list sizes, got '${args.flags.get('normalized-shape')}'.`);
   }
-  return { axis: integerFlag(args, 'axis', -1) };
+  return { normalizedShape, axis: args.flags.has('axis') ? integerFlag(args, 'axis', -1) : undefined };
 }
 
 async function optionalTensor(args: ParsedArgs, name: string): Promise<DenseTensor | undefined> {
@@ -114,9 +111,9 @@ async function buildRequest(op: NormalizationOp, args: ParsedArgs, x: DenseTenso
       return { op, x, options: { groups: integerFlag(args, 'groups', 1), channelAxis, eps: epsValue, scale, bias } };
     }
     case 'layernorm':
-      return { op, x, options: { axes: axesOf(args), eps: epsValue, scale, bias, gradY } };
+      return { op, x, options: { ...axesOf(args), eps: epsValue, scale, bias, gradY } };
     case 'rmsnorm':
-      return { op, x, options: { axes: axesOf(args), eps, scale } };
+      return { op, x, options: { ...axesOf(args), eps, scale } };
     case 'zscore':
       return { op, x, options: { featureAxis, eps: epsValue } };
     case 'minmax': {

@@ -12,9 +12,7 @@ import { normalize } from './kernel';
 import { trailingLayout, type NormalizedAxes } from './normalizedAxes';
 import type { NormalizationResult } from './result';
 
-export interface LayerNormOptions {
-  /** Default { axis: -1 } (ONNX's default). */
-  axes?: NormalizedAxes;
+export interface LayerNormOptions extends NormalizedAxes {
   /** Default 1e-5. */
   eps?: number;
   scale?: DenseTensor;
@@ -26,7 +24,7 @@ export function layerNorm(x: DenseTensor, o: LayerNormOptions = {}): Normalizati
   const eps = o.eps ?? 1e-5;
   requireElements(x, 'x');
   checkEpsilon(eps);
-  const layout = trailingLayout(x, o.axes ?? { axis: -1 });
+  const layout = trailingLayout(x, o);
   const xl = layout.x;
   const statsMap = { run: layout.rowSize, mod: 0 };
   const affineMap = { run: 1, mod: layout.rowSize };

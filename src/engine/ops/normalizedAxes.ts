@@ -9,10 +9,15 @@ import { elementCount, normalizeAxis, type DenseTensor } from '../tensor';
 import { shapeText } from './affine';
 import { inversePermutation, isIdentityPermutation, permute } from './permute';
 
-export type NormalizedAxes =
-  | { normalizedShape: number[] }
-  | { axis: number }
-  | { axes: number[] };
+/** At most one of the three; none means ONNX's default, the last axis. */
+export interface NormalizedAxes {
+  /** PyTorch: the sizes of the trailing normalized dims. */
+  normalizedShape?: number[];
+  /** ONNX: the first normalized axis; every axis from it to the end is normalized. */
+  axis?: number;
+  /** WebNN: exactly these axes, in γ/β's dim order. */
+  axes?: number[];
+}
 
 export interface TrailingLayout {
   /** x with the normalized axes last. */
@@ -31,7 +36,9 @@ export interface TrailingLayout {
 
 function reducedAxes(x: DenseTensor, spec: NormalizedAxes): number[] {
   const rank = x.shape.length;
-  if ('normalizedShape' in spec) {
+  const given = [spec.normalizedShape && 'normalized_shape', spec.axis !== undefined && 'axis', spec.axes && 'axes'].filter(Boolean);
+  if (given.length > 1) throw new EngineError(`give one of normalized_shape, axis and axes, not ${given.join(' and ')}.`);
+  if (spec.normalizedShape) {
     const ns = spec.normalizedShape;
     const tail = x.shape.slice(rank - ns.length);
     if (ns.length === 0 || ns.length > rank || ns.some((d, i) => d !== tail[i])) {
@@ -39,8 +46,8 @@ function reducedAxes(x: DenseTensor, spec: NormalizedAxes): number[] {
     }
     return ns.map((_, i) => rank - ns.length + i);
   }
-  if ('axis' in spec) {
-    const first = normalizeAxis(spec.axis, rank, 'axis');
+  if (!spec.axes) {
+    const first = normalizeAxis(spec.axis ?? -1, rank, 'axis');
     return x.shape.slice(first).map((_, i) => first + i);
   }
   const axes = spec.axes.map((a) => normalizeAxis(a, rank, 'axes entry'));

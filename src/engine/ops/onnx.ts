@@ -87,11 +87,11 @@ export function runOnnxNode(node: OnnxNode): Map<string, DenseTensor> {
       return out;
     }
     case 'LayerNormalization': {
-      const r = layerNorm(input(node, 'X'), { axes: normalizedAxes(node), eps, scale: node.inputs.get('Scale'), bias: node.inputs.get('B') });
+      const r = layerNorm(input(node, 'X'), { ...normalizedAxes(node), eps, scale: node.inputs.get('Scale'), bias: node.inputs.get('B') });
       return new Map([['Y', r.y], ['Mean', statistic(r, r.statistics.mean)], ['InvStdDev', statistic(r, r.statistics.invstd)]]);
     }
     case 'RMSNormalization': {
-      const r = rmsNorm(input(node, 'X'), { axes: normalizedAxes(node), eps, scale: node.inputs.get('scale') });
+      const r = rmsNorm(input(node, 'X'), { ...normalizedAxes(node), eps, scale: node.inputs.get('scale') });
       return new Map([['Y', r.y]]);
     }
     case 'GroupNormalization': {

@@ -13,9 +13,7 @@ import { normalize } from './kernel';
 import { trailingLayout, type NormalizedAxes } from './normalizedAxes';
 import type { NormalizationResult } from './result';
 
-export interface RmsNormOptions {
-  /** Default { axis: -1 }. */
-  axes?: NormalizedAxes;
+export interface RmsNormOptions extends NormalizedAxes {
   /** Default 1e-5 (ONNX); null is PyTorch's eps=None: the machine epsilon of x's dtype. */
   eps?: number | null;
   scale?: DenseTensor;
@@ -45,7 +43,7 @@ export function rmsNorm(x: DenseTensor, o: RmsNormOptions = {}): NormalizationRe
   const eps = o.eps === null ? machineEpsilon(x.dtype) : (o.eps ?? 1e-5);
   requireElements(x, 'x');
   checkEpsilon(eps);
-  const layout = trailingLayout(x, o.axes ?? { axis: -1 });
+  const layout = trailingLayout(x, o);
   const statsMap = { run: layout.rowSize, mod: 0 };
   const scale = elementwiseParameter(o.scale, layout.normalizedShape, 'scale');
   const moments = measureGroups(layout.x, statsMap, layout.rows);

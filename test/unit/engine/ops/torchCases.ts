@@ -54,7 +54,7 @@ function optional(c: TorchCase, name: string): DenseTensor | undefined {
 }
 
 function axesOf(c: TorchCase): NormalizedAxes {
-  return c.options.axes ? { axes: c.options.axes } : { normalizedShape: c.options.normalized_shape ?? [] };
+  return { axes: c.options.axes, normalizedShape: c.options.normalized_shape };
 }
 
 export function requestOf(c: TorchCase): NormalizationRequest {
@@ -73,9 +73,9 @@ export function requestOf(c: TorchCase): NormalizationRequest {
     case 'groupnorm':
       return { op: c.op, x, options: { groups: o.groups ?? 1, eps, channelAxis: o.channel_axis, scale, bias } };
     case 'layernorm':
-      return { op: c.op, x, options: { axes: axesOf(c), eps, scale, bias, gradY: optional(c, 'grad_y') } };
+      return { op: c.op, x, options: { ...axesOf(c), eps, scale, bias, gradY: optional(c, 'grad_y') } };
     case 'rmsnorm':
-      return { op: c.op, x, options: { axes: axesOf(c), eps: o.eps, scale } };
+      return { op: c.op, x, options: { ...axesOf(c), eps: o.eps, scale } };
     case 'zscore':
       return { op: c.op, x, options: { featureAxis: o.channel_axis, eps } };
     case 'minmax':
