@@ -56,11 +56,30 @@ export async function openNpy(source: ByteSource, name = ''): Promise<TensorCont
   return { kind: 'npy', entries: [await readNpyEntry(source, 0, source.size, name)] };
 }
 
+/** Drops numpy's space, newline (and old NUL) padding; a /[\s\0]+$/ regex would take quadratic time on a hostile header. */
+function trimEnd(text: string): string {
+  let end = text.length;
+  while (end > 0 && /[\s\0]/.test(text[end - 1])) end--;
+  return text.slice(0, end);
+}
+
+/** What a `.npy` header says: the layout of its data and where the data starts. */
+export interface NpyHeader {
+  dtype: DType;
+  shape: number[];
+  order: 'C' | 'F';
+  littleEndian: boolean;
+  byteLength: number;
+  /** Offset of the first data byte from the start of the `.npy` bytes. */
+  dataOffset: number;
+}
+
 /**
- * Reads the `.npy` header at `start` in `source` (a file, or a stored member of an `.npz`), where the member
- * spans `available` bytes. Only the header is read.
+ * Reads the `.npy` header at `start` in `source` (a file, a stored `.npz` member, or the inflated start of a
+ * deflated one), where the `.npy` spans `available` bytes. Only the header is read, and the shape is checked
+ * against `available` before anything else happens.
  */
-export async function readNpyEntry(source: ByteSource, start: number, available: number, name: string): Promise<TensorEntry> {
+export async function readNpyHeader(source: ByteSource, start: number, available: number, name: string): Promise<NpyHeader> {
   const where = name ? `.npy member '${name}'` : '.npy file';
   if (available < 10) throw new FormatError(`This ${where} is ${available} bytes long, too short for a .npy header (at least 10 bytes): it is empty or truncated.`);
   const pre = await source.read(start, 12);
@@ -71,6 +90,7 @@ export async function readNpyEntry(source: ByteSource, start: number, available:
     throw new FormatError(`Unsupported .npy format version ${major}.${minor} in this ${where} (NormScope reads 1.0, 2.0 and 3.0).`);
   }
   const lenBytes = major === 1 ? 2 : 4;
+  if (available < 8 + lenBytes) throw new FormatError(`This ${where} is ${available} bytes long, too short for a version ${major}.0 header: it is truncated.`);
   const headerLen = major === 1 ? pre[8] | (pre[9] << 8) : (pre[8] | (pre[9] << 8) | (pre[10] << 16)) + pre[11] * 2 ** 24;
   const headerStart = 8 + lenBytes;
   if (headerLen > MAX_NPY_HEADER_BYTES) {
@@ -80,7 +100,8 @@ export async function readNpyEntry(source: ByteSource, start: number, available:
     throw new FormatError(`The ${where} is truncated: its header needs ${headerStart + headerLen} bytes but only ${available} exist.`);
   }
   const headerBytes = await source.read(start + headerStart, headerLen);
-  const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(headerBytes).replace(/[\s\0]+$/, '');
+  if (headerBytes.byteLength !== headerLen) throw new FormatError(`The ${where} is truncated: its header needs ${headerStart + headerLen} bytes.`);
+  const text = trimEnd(new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(headerBytes));
   const header = parsePyLiteral(text, `the header of this ${where}`);
   if (header === null || typeof header !== 'object' || Array.isArray(header)) {
     throw new FormatError(`The header of this ${where} is not a dict: "${text.slice(0, 120)}".`);
@@ -102,10 +123,16 @@ export async function readNpyEntry(source: ByteSource, start: number, available:
     throw new FormatError(`The ${where} is truncated or its header lies: shape (${dims.join(', ')}) of ${dtype} needs `
       + `${byteLength.toLocaleString('en-US')} bytes of data, but only ${(available - dataOffset).toLocaleString('en-US')} follow the header.`);
   }
-  const order = header.fortran_order ? 'F' : 'C';
+  return { dtype, shape: dims, order: header.fortran_order ? 'F' : 'C', littleEndian, byteLength, dataOffset };
+}
+
+/** The `.npy` at `start` of `source` (a file or a stored `.npz` member) as a tensor entry; only the header is read. */
+export async function readNpyEntry(source: ByteSource, start: number, available: number, name: string): Promise<TensorEntry> {
+  const { dataOffset, ...layout } = await readNpyHeader(source, start, available, name);
+  const width = DTYPE_BYTES[layout.dtype];
   return {
-    name, dtype, shape: dims, order, littleEndian, byteLength,
-    stream: (maxChunkBytes) => streamRange(source, start + dataOffset, byteLength, DTYPE_BYTES[dtype], maxChunkBytes),
+    name, ...layout,
+    stream: (maxChunkBytes) => streamRange(source, start + dataOffset, layout.byteLength, width, maxChunkBytes),
   };
 }
 

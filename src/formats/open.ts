@@ -4,7 +4,11 @@
  */
 import type { ByteSource } from './byteSource';
 import type { TensorContainer, TensorEntry } from './container';
+import { openJsonTensors } from './jsonTensor';
 import { isNpyMagic, openNpy } from './npy';
+import { openNpz } from './npz';
+import { looksLikeSafetensors, openSafetensors } from './safetensors';
+import { isZipMagic } from './zip';
 import { FormatError } from '../engine/errors';
 
 export type ContainerOpener = (source: ByteSource, fileName: string) => Promise<TensorContainer>;
@@ -12,7 +16,20 @@ export type ContainerOpener = (source: ByteSource, fileName: string) => Promise<
 /** Openers by lower-case extension; formats register here. */
 const OPENERS: Record<string, ContainerOpener> = {
   '.npy': (source) => openNpy(source),
+  '.npz': openNpz,
+  '.safetensors': openSafetensors,
+  '.json': openJsonTensors,
 };
+
+/** Recognizes a misnamed file by its first bytes. */
+function sniff(head: Uint8Array, size: number): ContainerOpener | undefined {
+  if (isNpyMagic(head)) return (source) => openNpy(source);
+  if (isZipMagic(head)) return openNpz;
+  if (looksLikeSafetensors(head, size)) return openSafetensors;
+  const first = head.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09);
+  if (first === 0x5b || first === 0x7b) return openJsonTensors;
+  return undefined;
+}
 
 export const SUPPORTED_EXTENSIONS = () => Object.keys(OPENERS);
 
@@ -25,8 +42,9 @@ export async function openContainer(source: ByteSource, fileName: string): Promi
   const opener = OPENERS[extensionOf(fileName)];
   if (opener) return opener(source, fileName);
   if (source.size === 0) throw new FormatError(`${fileName} is empty (0 bytes).`);
-  const head = await source.read(0, 8);
-  if (isNpyMagic(head)) return openNpy(source);
+  const head = (await source.read(0, 64)).slice();
+  const sniffed = sniff(head, source.size);
+  if (sniffed) return sniffed(source, fileName);
   throw new FormatError(`${fileName} is not a tensor file NormScope reads (${Object.keys(OPENERS).join(', ')}).`);
 }
 

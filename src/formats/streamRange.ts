@@ -16,3 +16,37 @@ export async function* streamRange(source: ByteSource, offset: number, byteLengt
     done += want;
   }
 }
+
+/**
+ * Re-cuts a stream of arbitrary pieces (inflated bytes) into whole-element chunks of at most `maxChunkBytes`,
+ * after skipping `skip` bytes and stopping after `byteLength`.
+ */
+export async function* sliceElements(pieces: AsyncIterable<Uint8Array>, skip: number, byteLength: number, elementBytes: number,
+  maxChunkBytes: number): AsyncIterable<Uint8Array> {
+  const step = Math.max(elementBytes, maxChunkBytes - (maxChunkBytes % elementBytes));
+  let toSkip = skip;
+  let left = byteLength;
+  let chunk = new Uint8Array(Math.min(step, left));
+  let filled = 0;
+  for await (let piece of pieces) {
+    if (toSkip > 0) {
+      const n = Math.min(toSkip, piece.length);
+      toSkip -= n;
+      piece = piece.subarray(n);
+    }
+    while (piece.length > 0 && left > 0) {
+      const n = Math.min(piece.length, chunk.length - filled);
+      chunk.set(piece.subarray(0, n), filled);
+      filled += n;
+      piece = piece.subarray(n);
+      if (filled === chunk.length) {
+        yield chunk;
+        left -= chunk.length;
+        chunk = new Uint8Array(Math.min(step, left));
+        filled = 0;
+      }
+    }
+    if (left === 0) return;
+  }
+  if (left > 0) throw new FormatError(`The tensor data ended ${left} bytes early: the file is truncated or changed while being read.`);
+}
