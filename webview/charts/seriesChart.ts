@@ -1,0 +1,119 @@
+/**
+ * The one chart type of the inspector: series of (x, y) points drawn as lines, markers with error bars, or
+ * filled steps (histograms: a step per bin from edge i to edge i+1). `update` swaps the data in place and
+ * redraws synchronously, which is what keeps a γ/β slider step within a frame.
+ */
+import type { ChartDataset } from 'chart.js';
+import type { Palette } from '../theme';
+import { errorBarsPlugin, type ErrorBars } from './errorBars';
+import { Chart } from './setup';
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+export interface Series {
+  label: string;
+  points: Point[];
+  color: string;
+  kind: 'line' | 'points' | 'steps';
+  xAxis?: 'x' | 'x2';
+  yAxis?: 'y' | 'y2';
+  errors?: { lo: ArrayLike<number>; hi: ArrayLike<number> };
+  dashed?: boolean;
+}
+
+export interface SeriesSpec {
+  series: Series[];
+  xTitle: string;
+  yTitle: string;
+  x2Title?: string;
+  y2Title?: string;
+  logY?: boolean;
+}
+
+/** A histogram as step points: (edge_i, count_i) for every bin, closed with zeros at both ends. */
+export function stepPoints(edges: ArrayLike<number>, counts: ArrayLike<number>): Point[] {
+  const n = counts.length;
+  const pts: Point[] = new Array(n + 3);
+  pts[0] = { x: edges[0], y: 0 };
+  for (let i = 0; i < n; i++) pts[i + 1] = { x: edges[i], y: counts[i] };
+  pts[n + 1] = { x: edges[n], y: n ? counts[n - 1] : 0 };
+  pts[n + 2] = { x: edges[n], y: 0 };
+  return pts;
+}
+
+type LineDataset = ChartDataset<'line', Point[]>;
+
+export class SeriesChart {
+  private readonly chart: Chart<'line', Point[]>;
+  private bars: (ErrorBars | undefined)[] = [];
+
+  constructor(canvas: HTMLCanvasElement, spec: SeriesSpec, palette: Palette) {
+    this.chart = new Chart<'line', Point[]>(canvas, {
+      type: 'line',
+      data: { datasets: [] },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        parsing: false,
+        normalized: true,
+        // hover is ours (exact counts in a DOM tooltip); chart.js only needs clicks for the legend
+        events: ['click'],
+        plugins: { legend: { labels: { boxWidth: 12, boxHeight: 12 } } },
+      },
+      plugins: [errorBarsPlugin((d) => this.bars[d])],
+    });
+    this.update(spec, palette);
+  }
+
+  /** Replaces the data (and the colours, which change with the theme) and redraws at once. */
+  update(spec: SeriesSpec, p: Palette): void {
+    this.bars = spec.series.map((s) => (s.errors ? { ...s.errors, color: s.color } : undefined));
+    this.chart.data.datasets = spec.series.map((s) => dataset(s, p));
+    const used = (axis: string) => spec.series.some((s) => (s.xAxis ?? 'x') === axis || (s.yAxis ?? 'y') === axis);
+    this.chart.options.scales = {
+      x: linear(spec.xTitle, 'bottom'),
+      x2: { ...linear(spec.x2Title ?? '', 'top'), display: used('x2') },
+      y: spec.logY ? { type: 'logarithmic', title: { display: true, text: `${spec.yTitle} (log)` } } : linear(spec.yTitle, 'left'),
+      y2: { ...linear(spec.y2Title ?? '', 'right'), display: used('y2'), grid: { drawOnChartArea: false } },
+    };
+    this.chart.update('none');
+  }
+
+  /** The data value under a canvas x coordinate on axis `axis`, or undefined outside the plot area. */
+  valueAt(offsetX: number, offsetY: number, axis: 'x' | 'x2' = 'x'): number | undefined {
+    const a = this.chart.chartArea;
+    if (!a || offsetX < a.left || offsetX > a.right || offsetY < a.top || offsetY > a.bottom) return undefined;
+    return this.chart.scales[axis]?.getValueForPixel(offsetX);
+  }
+
+  toPng(): string {
+    return this.chart.toBase64Image('image/png');
+  }
+
+  destroy(): void {
+    this.chart.destroy();
+  }
+}
+
+function linear(title: string, position: 'bottom' | 'top' | 'left' | 'right') {
+  return { type: 'linear' as const, position, title: { display: title !== '', text: title } };
+}
+
+function dataset(s: Series, p: Palette): LineDataset {
+  const width = p.highContrast ? 2 : 1.5;
+  const common = {
+    label: s.label, data: s.points, borderColor: s.color, backgroundColor: s.color,
+    xAxisID: s.xAxis ?? 'x', yAxisID: s.yAxis ?? 'y', borderDash: s.dashed ? [6, 4] : [],
+  };
+  switch (s.kind) {
+    case 'steps':
+      return { ...common, stepped: 'after', fill: 'origin', backgroundColor: p.fill(s.color), borderWidth: width, pointRadius: 0 };
+    case 'points':
+      return { ...common, showLine: false, pointRadius: s.points.length > 64 ? 2 : 3, borderWidth: 0 };
+    case 'line':
+      return { ...common, borderWidth: width, pointRadius: s.points.length > 50 ? 0 : 2, fill: false };
+  }
+}

@@ -1,0 +1,38 @@
+/** Whole-tensor statistics before and after normalization, each figure labeled with its estimator. */
+import type { InspectResult, Summary } from '../../src/engine/inspect/types';
+import { QUANTILE_PERCENTS } from '../../src/engine/quantiles';
+import { h } from '../dom';
+import { fmt, fmtInt } from '../format';
+
+const ROWS: ReadonlyArray<[string, (s: Summary) => string]> = [
+  ['finite values', (s) => fmtInt(s.count)],
+  ['mean', (s) => fmt(s.mean)],
+  ['std (ddof=0)', (s) => fmt(s.std)],
+  ['var (ddof=0, numpy)', (s) => fmt(s.var)],
+  ['var (ddof=1, torch)', (s) => fmt(s.var_unbiased)],
+  ['min', (s) => fmt(s.min)],
+  ['max', (s) => fmt(s.max)],
+  ['exact zeros', (s) => fmtInt(s.zeros)],
+  ...QUANTILE_PERCENTS.map((p): [string, (s: Summary) => string] => [`${p} % quantile`, (s) => fmt(s.quantiles[String(p)])]),
+];
+
+export function summaryView(r: InspectResult): HTMLElement {
+  const { before, after } = r.overall;
+  const nonFinite = before.nan + before.posinf + before.neginf;
+  const n = r.normalization;
+  return h('section', { class: 'summary', 'aria-labelledby': 'summary-title' },
+    h('h3', { id: 'summary-title' }, 'Whole tensor'),
+    h('table', { class: 'stats', id: 'summary-table' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'statistic'), h('th', { scope: 'col' }, 'raw x'),
+        after ? h('th', { scope: 'col' }, 'normalized x̂ (before γ/β)') : null)),
+      h('tbody', {}, ...ROWS.map(([label, f]) => h('tr', { 'data-stat': label },
+        h('th', { scope: 'row' }, label), h('td', {}, f(before)), after ? h('td', {}, f(after)) : null)))),
+    h('p', { class: 'note', id: 'quantile-note' }, r.quantilesExact
+      ? 'Quantiles are exact (numpy’s linear method); histograms are exact counts over all values.'
+      : 'Large tensor: quantiles are estimated from a 4096-bin histogram of all values (error under one bin width); histograms and moments are exact over all values.'),
+    nonFinite ? h('p', { class: 'note bad' }, `Statistics are over the ${fmtInt(before.count)} finite values of ${fmtInt(before.elements)}; `
+      + 'the normalization propagates NaN and Inf as the frameworks do.') : null,
+    n ? h('p', { class: 'note' }, `${fmtInt(n.groups)} normalization groups of ${fmtInt(n.groupSize)} values; group variance from ${fmt(n.varMin)} to ${fmt(n.varMax)}`
+      + (n.epsDominated ? `; ${fmtInt(n.epsDominated)} below eps.` : '.')) : null,
+    h('p', { class: 'note muted' }, `Computed in ${fmtInt(r.millis)} ms.`));
+}
