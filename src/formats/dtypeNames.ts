@@ -29,7 +29,7 @@ const SUPPORTED_LIST = 'float16, bfloat16, float32, float64, int8..int64, uint8.
  */
 export function dtypeFromName(raw: string, where: string): DType {
   const name = raw.trim();
-  if (/^[<>|=]/.test(name)) return parseDescr(name).dtype;
+  if (/^[<>|=]/.test(name)) return parseDescr(name, where).dtype;
   const dot = name.lastIndexOf('.');
   const prefix = dot < 0 ? '' : name.slice(0, dot);
   const base = name.slice(dot + 1);

@@ -28,24 +28,28 @@ export function isNpyMagic(bytes: Uint8Array): boolean {
   return MAGIC.every((b, i) => bytes[i] === b);
 }
 
-/** Parses a numpy `descr` such as '<f4' into a dtype and byte order, or explains why it is not supported. */
-export function parseDescr(descr: unknown): { dtype: DType; littleEndian: boolean } {
+/**
+ * Parses a numpy `descr` such as '<f4' into a dtype and byte order, or explains why it is not supported.
+ * `where` names the holder in messages ("This .npy member 'w'").
+ */
+export function parseDescr(descr: unknown, where = 'This .npy'): { dtype: DType; littleEndian: boolean } {
   if (typeof descr !== 'string') {
-    throw new FormatError('This .npy holds a structured (record) array; NormScope reads plain numeric arrays. '
+    throw new FormatError(`${where} holds a structured (record) array; NormScope reads plain numeric arrays. `
       + 'Save one field at a time, e.g. np.save(path, arr["field"]).');
   }
   const m = /^([<>|=])?([a-zA-Z])(\d*)$/.exec(descr);
   const kind = m ? m[2] + m[3] : descr;
   if (m && m[2] === 'O') {
-    throw new FormatError(`This .npy holds a Python object array (dtype '${descr}'), which numpy stores as a pickle; `
+    throw new FormatError(`${where} holds a Python object array (dtype '${descr}'), which numpy stores as a pickle; `
       + 'NormScope never unpickles. Convert it to a numeric array and save without pickle: '
       + 'np.save(path, np.asarray(arr, dtype=np.float32), allow_pickle=False).');
   }
   const dtype = KIND_TO_DTYPE[kind];
   if (!m || !dtype) {
     const named: Record<string, string> = { c: 'complex', U: 'unicode string', S: 'byte string', M: 'datetime', m: 'timedelta', V: 'raw void' };
-    const label = m ? named[m[2]] ?? `'${descr}'` : `'${descr}'`;
-    throw new FormatError(`Unsupported .npy dtype ${label} ('${descr}'). NormScope reads float16/32/64, int8..int64, `
+    // ml_dtypes' bfloat16 has no numpy type code and is saved as 2-byte raw void
+    const label = m ? (m[2] === 'V' && m[3] === '2' ? 'raw void (bfloat16 saved through ml_dtypes?)' : named[m[2]] ?? `'${descr}'`) : `'${descr}'`;
+    throw new FormatError(`${where} has the unsupported dtype ${label} ('${descr}'). NormScope reads float16/32/64, int8..int64, `
       + 'uint8..uint64 and bool; convert with arr.astype(np.float32) and save again.');
   }
   // '=' is native order; numpy writes it only on the machine that wrote the file, which was little-endian in practice
@@ -109,7 +113,7 @@ export async function readNpyHeader(source: ByteSource, start: number, available
   for (const key of ['descr', 'fortran_order', 'shape']) {
     if (!(key in header)) throw new FormatError(`The header of this ${where} has no '${key}' entry: "${text.slice(0, 120)}".`);
   }
-  const { dtype, littleEndian } = parseDescr(header.descr);
+  const { dtype, littleEndian } = parseDescr(header.descr, `This ${where}`);
   if (typeof header.fortran_order !== 'boolean') throw new FormatError(`The header of this ${where} has a non-boolean fortran_order.`);
   const shape = header.shape;
   if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) {
