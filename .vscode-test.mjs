@@ -1,10 +1,12 @@
-// @vscode/test-cli configuration for contributors with internet (downloads VS Code desktop).
-// Offline machines and CI run the same suite in code-server: `npm run test:integration`.
+// @vscode/test-cli configuration for contributors with internet (`npx vscode-test` downloads VS Code desktop).
+// The same suite runs through @vscode/test-electron with `npm run test:electron` (test/integration/runElectron.ts,
+// same version, workspace and launch arguments), and offline in code-server with `npm run test:integration`.
 import { defineConfig } from '@vscode/test-cli';
 
 export default defineConfig({
   files: 'out/test/integration/**/*.test.js',
   workspaceFolder: './test/fixtures/workspace',
   version: '1.138.0',
+  launchArgs: ['--disable-extensions', '--disable-workspace-trust'],
   mocha: { ui: 'tdd', timeout: 60000 },
 });

