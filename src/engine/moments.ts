@@ -63,7 +63,8 @@ export class GroupMoments {
 
   /** Adds `values`, which are the tensor's elements `start .. start + values.length - 1` in storage order. */
   add(values: NumericArray, start: number, map: GroupMap): this {
-    if (map.run < SHORT_RUN && values.length > map.run) this.addShortRuns(values, start, map);
+    // with mod 0 a group is one contiguous run (LayerNorm rows): gathering short runs per group gains nothing
+    if (map.run < SHORT_RUN && map.mod > 0 && values.length > map.run) this.addShortRuns(values, start, map);
     else this.addSegments(values, start, map);
     return this;
   }

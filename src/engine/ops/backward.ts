@@ -12,7 +12,7 @@ import type { DenseTensor } from '../tensor';
 import { reduceToParameter, type AffineParameter } from './affine';
 import { outputArray, outputTensor } from './kernel';
 import type { Gradients } from './result';
-import { AffineCursor, forEachSegment, type AffineMap } from './segments';
+import { forEachRange } from './groupCursor';
 
 export interface BackwardInput {
   x: DenseTensor;
@@ -22,7 +22,7 @@ export interface BackwardInput {
   invstd: Float64Array;
   /** Elements per statistics group (the n of the mean over a group). */
   count: Float64Array;
-  affineMap: AffineMap;
+  affineMap: GroupMap;
   gamma?: Float64Array;
   /** Number of affine positions (C, or the size of the normalized shape). */
   affineSize: number;
@@ -40,42 +40,27 @@ export function normalizationBackward(input: BackwardInput): BackwardOutput {
   const { x, dy, statsMap, mean, invstd, count, affineMap, gamma } = input;
   const xs = x.data;
   const dys = dy.data;
-  const groups = mean.length;
-  const sumD = new Float64Array(groups);
-  const sumDX = new Float64Array(groups);
+  const sumD = new Float64Array(mean.length);
+  const sumDX = new Float64Array(mean.length);
   const dgamma = new Float64Array(input.affineSize);
   const dbeta = new Float64Array(input.affineSize);
-  forEachSegment(xs.length, statsMap, (start, end, g) => {
-    const mu = mean[g];
-    const inv = invstd[g];
-    const cursor = new AffineCursor(affineMap, start);
-    let sd = 0;
-    let sdx = 0;
-    for (let e = start; e < end; e++) {
-      const a = cursor.index;
-      const xhat = (xs[e] - mu) * inv;
-      const dxhat = dys[e] * (gamma ? gamma[a] : 1);
-      sd += dxhat;
-      sdx += dxhat * xhat;
-      dgamma[a] += dys[e] * xhat;
-      dbeta[a] += dys[e];
-      cursor.step();
+  forEachRange(xs.length, statsMap, affineMap, (start, end, g, gStride, a, aStride) => {
+    for (let k = start, i = g, j = a; k < end; k++, i += gStride, j += aStride) {
+      const xhat = (xs[k] - mean[i]) * invstd[i];
+      const dxhat = dys[k] * (gamma ? gamma[j] : 1);
+      sumD[i] += dxhat;
+      sumDX[i] += dxhat * xhat;
+      dgamma[j] += dys[k] * xhat;
+      dbeta[j] += dys[k];
     }
-    sumD[g] += sd;
-    sumDX[g] += sdx;
   });
+  const through = input.throughStatistics;
   const dx = outputArray(x.dtype, xs.length);
-  forEachSegment(xs.length, statsMap, (start, end, g) => {
-    const mu = mean[g];
-    const inv = invstd[g];
-    const meanD = input.throughStatistics ? sumD[g] / count[g] : 0;
-    const meanDX = input.throughStatistics ? sumDX[g] / count[g] : 0;
-    const cursor = new AffineCursor(affineMap, start);
-    for (let e = start; e < end; e++) {
-      const xhat = (xs[e] - mu) * inv;
-      const dxhat = dys[e] * (gamma ? gamma[cursor.index] : 1);
-      dx[e] = inv * (dxhat - meanD - xhat * meanDX);
-      cursor.step();
+  forEachRange(xs.length, statsMap, affineMap, (start, end, g, gStride, a, aStride) => {
+    for (let k = start, i = g, j = a; k < end; k++, i += gStride, j += aStride) {
+      const xhat = (xs[k] - mean[i]) * invstd[i];
+      const dxhat = dys[k] * (gamma ? gamma[j] : 1);
+      dx[k] = through ? invstd[i] * (dxhat - sumD[i] / count[i] - (xhat * sumDX[i]) / count[i]) : invstd[i] * dxhat;
     }
   });
   return { dx: { dtype: outputDType(x.dtype), shape: [...x.shape], data: dx }, dgamma, dbeta };

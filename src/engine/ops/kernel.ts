@@ -1,14 +1,16 @@
 /**
- * The one normalization kernel every operation uses: y = (x - center[g])·factor[g]·γ[a] + β[a], computed in
- * float64 and rounded once into the output array (float32 for every input but float64, SEMANTICS.md).
+ * The one normalization kernel every operation uses: y = (x - center[g])·factor[g]·γ[a] + β[a] with g the
+ * statistics group and a the affine position of each element, computed in float64 and rounded once into the
+ * output array (float32 for every input but float64, SEMANTICS.md).
  */
 import { outputDType, type NumericArray } from '../dtype';
 import type { GroupMap } from '../moments';
 import type { DenseTensor } from '../tensor';
-import { AffineCursor, forEachSegment, type AffineMap } from './segments';
+import { forEachRange } from './groupCursor';
 
 export interface AffineValues {
-  map: AffineMap;
+  /** Affine position of each element: floor(e / run) % mod. */
+  map: GroupMap;
   gamma?: Float64Array;
   beta?: Float64Array;
 }
@@ -23,29 +25,20 @@ export function outputTensor(input: DenseTensor, shape: readonly number[], value
   return { dtype: outputDType(input.dtype), shape: [...shape], data };
 }
 
-export function normalizeValues(x: NumericArray, out: NumericArray, statsMap: GroupMap, center: Float64Array,
-  factor: Float64Array, affine: AffineValues): void {
-  const { gamma, beta } = affine;
-  forEachSegment(x.length, statsMap, (start, end, g) => {
-    const c = center[g];
-    const f = factor[g];
-    if (!gamma && !beta) {
-      for (let e = start; e < end; e++) out[e] = (x[e] - c) * f;
-      return;
-    }
-    const cursor = new AffineCursor(affine.map, start);
-    for (let e = start; e < end; e++) {
-      const a = cursor.index;
-      out[e] = (x[e] - c) * f * (gamma ? gamma[a] : 1) + (beta ? beta[a] : 0);
-      cursor.step();
-    }
-  });
-}
-
 /** The normalized tensor in x's shape and output dtype. */
 export function normalize(x: DenseTensor, statsMap: GroupMap, center: Float64Array, factor: Float64Array,
   affine: AffineValues): DenseTensor {
-  const data = outputArray(x.dtype, x.data.length);
-  normalizeValues(x.data, data, statsMap, center, factor, affine);
-  return { dtype: outputDType(x.dtype), shape: [...x.shape], data };
+  const xs = x.data;
+  const out = outputArray(x.dtype, xs.length);
+  const { gamma, beta } = affine;
+  forEachRange(xs.length, statsMap, affine.map, (start, end, g, gStride, a, aStride) => {
+    if (!gamma && !beta) {
+      for (let k = start, i = g; k < end; k++, i += gStride) out[k] = (xs[k] - center[i]) * factor[i];
+      return;
+    }
+    for (let k = start, i = g, j = a; k < end; k++, i += gStride, j += aStride) {
+      out[k] = (xs[k] - center[i]) * factor[i] * (gamma ? gamma[j] : 1) + (beta ? beta[j] : 0);
+    }
+  });
+  return { dtype: outputDType(x.dtype), shape: [...x.shape], data: out };
 }
