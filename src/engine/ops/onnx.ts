@@ -55,7 +55,7 @@ function channelAxis(node: OnnxNode): number {
 
 function normalizedAxes(node: OnnxNode): NormalizedAxes {
   const axes = node.attributes.axes;
-  if (node.attributes.axis === null && Array.isArray(axes)) {
+  if (Array.isArray(axes) && (node.attributes.axis === null || node.attributes.axis === undefined)) {
     if (!axes.every((a) => Number.isInteger(a))) throw new EngineError(`${node.op} axes must be integers, got ${JSON.stringify(axes)}.`);
     return { axes: axes as number[] };
   }
