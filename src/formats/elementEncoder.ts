@@ -47,7 +47,7 @@ export function bfloat16Bits(x: number): number {
 
 /**
  * Writes `value` at byte `at` of `view` as one little-endian `dtype` element. 64-bit integers beyond 2^53 are
- * taken from `intText` (the literal's digits) so that they stay exact.
+ * taken from `intText` (the literal's digits, see Lexer.bigIntegerText) so that they stay exact.
  */
 export function writeElement(view: DataView, at: number, dtype: DType, value: number, intText: string | undefined): void {
   switch (dtype) {

@@ -1,15 +1,18 @@
 /**
  * Streams the inflated bytes of a deflated ZIP member with fflate's streaming `Inflate`, in bounded memory: the
- * compressed bytes go in small pieces (DEFLATE expands at most ~1032:1, so one piece yields at most ~17 MB), and
- * the member's declared uncompressed size is a hard limit checked after every piece, so a zip bomb stops with a
- * FormatError instead of filling memory. At the end the size and the CRC-32 must match the directory.
+ * compressed bytes go in pieces sized so that each inflates to about OUTPUT_TARGET_BYTES at the ratio seen so
+ * far (starting small, since DEFLATE can expand 1032:1), and the member's declared uncompressed size is a hard
+ * limit checked after every piece, so a zip bomb stops with a FormatError instead of filling memory. At the end
+ * the size and the CRC-32 must match the directory.
  */
 import { Inflate } from 'fflate';
 import type { ByteSource } from './byteSource';
 import type { ZipMember } from './zip';
 import { FormatError } from '../engine/errors';
 
-const COMPRESSED_PIECE_BYTES = 16 << 10;
+const FIRST_PIECE_BYTES = 1 << 10;
+const MAX_PIECE_BYTES = 1 << 20;
+const OUTPUT_TARGET_BYTES = 4 << 20;
 /** DEFLATE's best case is 258 bytes from about 2 bits; a declared size beyond this ratio is a lie. */
 export const MAX_DEFLATE_RATIO = 1032;
 
@@ -54,8 +57,9 @@ export async function* inflateMember(source: ByteSource, member: ZipMember, what
     throw new FormatError(`${what}: member '${member.name}' ${detail}; the archive is corrupt.`);
   };
   let delivered = 0;
+  let pieceBytes = FIRST_PIECE_BYTES;
   for (let at = 0; at < member.compressedSize && delivered < limit;) {
-    const want = Math.min(COMPRESSED_PIECE_BYTES, member.compressedSize - at);
+    const want = Math.min(pieceBytes, member.compressedSize - at);
     const piece = await source.read(member.dataOffset + at, want);
     if (piece.byteLength !== want) corrupt(`ends at byte ${member.dataOffset + at + piece.byteLength} of the file, before its ${member.compressedSize} compressed bytes`);
     at += want;
@@ -67,6 +71,8 @@ export async function* inflateMember(source: ByteSource, member: ZipMember, what
     if (produced > member.uncompressedSize) {
       throw new FormatError(`${what}: member '${member.name}' inflates to more than its declared ${member.uncompressedSize.toLocaleString('en-US')} bytes: a zip bomb or a corrupt archive. Stopped after ${produced.toLocaleString('en-US')} bytes.`);
     }
+    const ratio = Math.max(1, produced / at);
+    pieceBytes = Math.min(MAX_PIECE_BYTES, Math.max(FIRST_PIECE_BYTES, Math.floor(OUTPUT_TARGET_BYTES / ratio)));
     const out = pending;
     pending = [];
     for (const chunk of out) {

@@ -204,7 +204,7 @@ async function* streamJsonValues(source: ByteSource, tensor: ScannedTensor, coun
     if (kind === '[' || kind === ']' || kind === ',' || kind === 'eof') return false;
     const value = leafValue(lex);
     if (value === undefined || out.full) changed();
-    out.write(value as number, lex.isInteger ? lex.text : undefined);
+    out.write(value as number, lex.bigIntegerText());
     return false;
   };
   for await (const _ of lexWindows(source, tensor.start, tensor.end, lex, onToken)) yield* out.take();

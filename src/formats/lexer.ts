@@ -43,8 +43,58 @@ function isNamePart(c: number): boolean {
   return isNameStart(c) || isDigit(c) || c === 0x2e;
 }
 
+/** Short ASCII runs to a string; a loop beats String.fromCharCode(...spread) by far for tokens this short. */
 function latin1(bytes: Uint8Array, start: number, end: number): string {
-  return String.fromCharCode(...bytes.subarray(start, end));
+  let s = '';
+  for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]);
+  return s;
+}
+
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/**
+ * The value of a decimal literal without building its string when that is exact: with at most 15 significant
+ * digits the digits form an exact integer M, and M·10^k or M/10^k with |k| <= 22 is one correctly rounded
+ * operation on exact operands (Clinger's fast path). Otherwise undefined, and Number(text) decides.
+ */
+function fastDecimal(b: Uint8Array, start: number, end: number): number | undefined {
+  let p = start;
+  const negative = b[p] === 0x2d;
+  if (negative || b[p] === 0x2b) p++;
+  let mantissa = 0;
+  let digits = 0;
+  let scale = 0;
+  let seenPoint = false;
+  for (; p < end; p++) {
+    const c = b[p];
+    if (c === 0x2e) {
+      seenPoint = true;
+      continue;
+    }
+    if (c < 0x30 || c > 0x39) break;
+    if (mantissa === 0 && c === 0x30) {
+      if (seenPoint) scale--;
+      continue; // leading zeros are not significant
+    }
+    if (++digits > 15) return undefined;
+    mantissa = mantissa * 10 + (c - 0x30);
+    if (seenPoint) scale--;
+  }
+  if (p < end) {
+    // exponent: [eE][+-]digits
+    p++;
+    const expNegative = b[p] === 0x2d;
+    if (expNegative || b[p] === 0x2b) p++;
+    let exp = 0;
+    for (; p < end; p++) {
+      exp = exp * 10 + (b[p] - 0x30);
+      if (exp > 400) return undefined;
+    }
+    scale += expNegative ? -exp : exp;
+  }
+  if (scale < -22 || scale > 22) return undefined;
+  const magnitude = scale >= 0 ? mantissa * POW10[scale] : mantissa / POW10[-scale];
+  return negative ? -magnitude : magnitude;
 }
 
 export class Lexer {
@@ -58,8 +108,21 @@ export class Lexer {
   /** Absolute offsets of the current token. */
   start = 0;
   end = 0;
+  /** Buffer span of the current number token, for `text` on demand. */
+  private numberStart = 0;
+  private numberEnd = 0;
+  private textValue: string | undefined = '';
+
   /** 'number': the literal as written; 'name': the identifier (dots included); 'string': the decoded value. */
-  text = '';
+  get text(): string {
+    if (this.textValue === undefined) this.textValue = latin1(this.buf, this.numberStart, this.numberEnd);
+    return this.textValue;
+  }
+
+  /** The digits of an integer literal whose value a float64 cannot hold exactly (beyond 2^53), else undefined. */
+  bigIntegerText(): string | undefined {
+    return this.kind === 'number' && this.isInteger && Math.abs(this.value) >= 2 ** 53 ? this.text : undefined;
+  }
   /** 'number': its value (nan and inf spellings included). */
   value = 0;
   /** 'number': written as an integer (no point, exponent, nan or inf), so 64-bit values can be kept exact. */
@@ -140,13 +203,13 @@ export class Lexer {
     this.end = this.base + end;
     const special = NON_FINITE[word];
     if (special !== undefined) {
-      this.text = sign + word;
+      this.textValue = sign + word;
       this.value = sign === '-' ? -special : special;
       this.isInteger = false;
       return (this.kind = 'number');
     }
     if (sign) this.fail(`'${sign}' before the name '${word}'`, this.base + p);
-    this.text = word;
+    this.textValue = word;
     return (this.kind = 'name');
   }
 
@@ -191,8 +254,10 @@ export class Lexer {
       // 1j, 0x1f, 1_000, 3L, 1.2.3: valid Python perhaps, but not a plain real number
       return this.fail(`a number followed by '${String.fromCharCode(b[end])}' ('${latin1(b, p, end + 1)}')`);
     }
-    this.text = latin1(b, p, end);
-    this.value = Number(this.text);
+    this.numberStart = p;
+    this.numberEnd = end;
+    this.textValue = undefined;
+    this.value = fastDecimal(b, p, end) ?? Number(this.text);
     this.isInteger = integer;
     this.pos = end;
     this.end = this.base + end;
@@ -216,7 +281,7 @@ export class Lexer {
       if (!this.ended) return null;
       return this.fail('an unterminated string');
     }
-    this.text = plain ? this.decodeUtf8(open + 1, p) : this.unescape(open + 1, p);
+    this.textValue = plain ? this.decodeUtf8(open + 1, p) : this.unescape(open + 1, p);
     this.pos = p + 1;
     this.end = this.base + p + 1;
     return (this.kind = 'string');

@@ -95,7 +95,7 @@ function encode(values: Values, bytes: Uint8Array): TensorEntry {
   lex.push(bytes.subarray(values.start, values.end), true);
   for (let kind = lex.next(); kind !== 'eof' && kind !== null; kind = lex.next()) {
     const value = leafValue(lex);
-    if (value !== undefined) out.write(value, lex.isInteger ? lex.text : undefined);
+    if (value !== undefined) out.write(value, lex.bigIntegerText());
   }
   const data = out.take()[0] ?? new Uint8Array(0);
   const source = new MemoryByteSource(data);
@@ -134,8 +134,11 @@ class LiteralParser {
     this.advance();
   }
 
-  /** A whole literal starting at the current token; leaves the token after it current. */
-  body(library: Library): Values {
+  /**
+   * A whole literal starting at the current token; leaves the token after it current. `library` is the default
+   * for a bare list; `within` overrides a call's library (the numpy= value of a TensorFlow printout).
+   */
+  body(library: Library, within?: Library): Values {
     const lex = this.lex;
     if (this.atName('Parameter')) {
       this.advance();
@@ -144,7 +147,7 @@ class LiteralParser {
       this.expect(':', "':'");
     }
     if (lex.kind === '<') return this.tfRepr();
-    if (lex.kind === 'name' && leafValue(lex) === undefined) return this.call();
+    if (lex.kind === 'name' && leafValue(lex) === undefined) return this.call(within);
     return this.values(library, {});
   }
 
@@ -192,14 +195,14 @@ class LiteralParser {
   }
 
   /** `callee(values, key=value, ...)` at the current name token. */
-  private call(): Values {
+  private call(within: Library | undefined): Values {
     const lex = this.lex;
     const callee = lex.text;
-    const library = CALLEES[callee];
-    if (!library) {
+    if (!CALLEES[callee]) {
       lex.fail(`'${callee}' is not a tensor NormScope reads; select a list, or a numpy array(...), PyTorch tensor(...) or `
         + 'TensorFlow <tf.Tensor ...> printout, or np.array(...), torch.tensor(...), tf.constant(...) around a list');
     }
+    const library = within ?? CALLEES[callee];
     this.advance();
     this.expect('(', `'(' after ${callee}`);
     if (lex.kind === 'name' && !['True', 'False', 'true', 'false'].includes(lex.text)) {
@@ -252,7 +255,7 @@ class LiteralParser {
       } else if (key === 'shape' || key === 'size') {
         declared.shape = this.intTuple();
       } else if (key === 'numpy' && close === '>') {
-        numpy = this.body('numpy');
+        numpy = this.body('tf', 'tf');
       } else if (key === 'layout' && lex.kind === 'name' && lex.text !== 'torch.strided') {
         lex.fail(`a ${lex.text} tensor is not a dense printout; print t.to_dense()`);
       } else if (IGNORED_KWARGS.has(key)) {
