@@ -171,8 +171,8 @@ export async function conformance(argv: string[]): Promise<number> {
     try {
       reasons = await runCase(root, c);
     } catch (e) {
-      if (!(e instanceof UserError)) throw e;
-      reasons = [`error: ${e.message}`];
+      // one broken case (a missing file, or a bug) must not hide the results of the others
+      reasons = [e instanceof UserError ? `error: ${e.message}` : `internal error: ${String((e as Error)?.message ?? e)}`];
     }
     if (reasons.length === 0) {
       passed++;
