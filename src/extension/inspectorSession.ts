@@ -5,9 +5,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CancelledError, UserError } from '../engine/errors';
-import type { InspectOptions, InspectResult } from '../engine/inspect/types';
+import type { Diagnostic, InspectOptions, InspectResult } from '../engine/inspect/types';
 import { inspectorHtml, makeNonce } from '../shared/html';
-import type { ExportMessage, FromWebview, SourceInfo, StopPoint, TensorInfo, ToWebview } from '../shared/protocol';
+import type { AttachStatsMessage, ExportMessage, FromWebview, InitMessage, SourceInfo, StopPoint, TensorInfo, ToWebview } from '../shared/protocol';
 import { parseFromWebview } from '../shared/validate';
 import type { Listing, WorkerSource } from '../shared/workerProtocol';
 import { defaultOptionsFor } from './defaultOptions';
@@ -16,6 +16,8 @@ import type { EngineClient, JobHandle } from './engineClient';
 import { Settings } from './ids';
 import { log, reportError, userMessage } from './log';
 import { writeFileAtomically } from '../node/atomicWrite';
+import { readLayerParameters } from '../node/normLayers';
+import { withContainer } from '../node/tensorFiles';
 
 /** Files at least this large show their progress in a cancellable notification too. */
 const NOTIFY_BYTES = 64 << 20;
@@ -31,6 +33,8 @@ export class InspectorSession extends Disposable {
   private listing: Promise<Listing> | undefined;
   private running: { requestId: number; job: JobHandle<InspectResult> } | undefined;
   private readonly cache = new Map<string, InspectResult>();
+  /** Findings the engine cannot make from the tensor alone (a state dict's redundant bias), by tensor name. */
+  private readonly extraDiagnostics = new Map<string, Diagnostic[]>();
   private readonly computed = this._register(new vscode.EventEmitter<{ tensor: TensorInfo; result: InspectResult }>());
   /** Fires with every result sent to the webview (the integration tests compare it with numpy's). */
   readonly onDidCompute = this.computed.event;
@@ -93,8 +97,9 @@ export class InspectorSession extends Disposable {
       case 'export':
         return this.export(m);
       case 'openLayer':
-        this.post({ type: 'error', requestId: m.requestId, message: 'Opening a norm layer needs a state dict with that layer.', canRetry: false });
-        return;
+        return this.openLayer(m.requestId, m.prefix);
+      case 'attachStats':
+        return this.attachStats(m);
       case 'follow':
         this.follow?.setEnabled(m.enabled);
         return;
@@ -116,6 +121,10 @@ export class InspectorSession extends Disposable {
     this.listing = undefined;
     this.cache.clear();
     return this.sendInit();
+  }
+
+  private followState(): InitMessage['follow'] {
+    return { available: !!this.follow, enabled: this.follow?.enabled ?? false };
   }
 
   postHistory(points: StopPoint[]): void {
@@ -147,8 +156,72 @@ export class InspectorSession extends Disposable {
       layers: listing.layers,
       selected: single ? single.name : null,
       options: defaultOptionsFor(single?.shape ?? [], bins),
-      follow: { available: !!this.follow, enabled: this.follow?.enabled ?? false },
+      follow: this.followState(),
     });
+  }
+
+  /**
+   * A state-dict layer is shown as its parameters channel by channel: the running variance (or γ) as the tensor,
+   * with γ/β and the running statistics attached so the γ ≈ 0, eps and redundant-bias findings apply.
+   */
+  private async openLayer(requestId: number, prefix: string): Promise<void> {
+    const listing = await this.getListing();
+    const layer = listing.layers.find((l) => l.prefix === prefix);
+    const shown = layer && (layer.runningVar ?? layer.weight ?? layer.runningMean ?? layer.bias);
+    if (!layer || !shown) {
+      this.post({ type: 'error', requestId, message: `${this.info.label} has no norm layer '${prefix}' with parameters to show.`, canRetry: false });
+      return;
+    }
+    const p = await withContainer(this.source, (c) => readLayerParameters(c, layer));
+    const bins = vscode.workspace.getConfiguration(Settings.section).get<number>(Settings.histogramBins, 100);
+    const options: InspectOptions = {
+      ...defaultOptionsFor([layer.channels], bins),
+      channelAxis: 0,
+      // the frameworks' default eps: what the layer most likely used
+      eps: layer.framework === 'keras' ? 1e-3 : 1e-5,
+      affine: { scale: p.scale ?? new Array<number>(layer.channels).fill(1), bias: p.bias ?? new Array<number>(layer.channels).fill(0) },
+    };
+    if (p.runningMean && p.runningVar) options.running = { mean: p.runningMean, var: p.runningVar };
+    this.extraDiagnostics.set(shown, layer.redundantBias ? [{
+      severity: 'warning', code: 'redundant-bias',
+      message: `${layer.redundantBias} feeds this BatchNorm, whose mean subtraction cancels it: the bias is wasted parameters (use bias=False).`,
+    }] : []);
+    this.post({ type: 'init', source: this.info, tensors: listing.tensors, layers: listing.layers, selected: shown, options,
+      follow: this.followState() });
+    await this.compute(requestId, shown, options);
+  }
+
+  private async attachStats(m: AttachStatsMessage): Promise<void> {
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: false, openLabel: 'Use Statistics', title: `Running statistics for ${m.channels} channels`,
+      filters: { 'State dicts': ['safetensors', 'npz'] },
+    });
+    const file = picked?.[0]?.fsPath;
+    // whatever happens, the webview gets an answer for its request: the current view, or the view with the stats
+    if (!file) return this.compute(m.requestId, m.tensor, m.options);
+    const source: WorkerSource = { kind: 'file', path: file, tensor: '' };
+    const listing = await this.engine.list(source).promise;
+    const fitting = listing.layers.filter((l) => l.channels === m.channels && (l.runningMean || l.weight));
+    if (!fitting.length) {
+      void vscode.window.showWarningMessage(`NormScope: ${path.basename(file)} has no norm layer with ${m.channels} channels `
+        + `(it has ${listing.layers.map((l) => `${l.prefix} (${l.channels})`).join(', ') || 'none'}).`);
+      return this.compute(m.requestId, m.tensor, m.options);
+    }
+    const pick = fitting.length === 1 ? fitting[0] : (await vscode.window.showQuickPick(fitting.map((l) => ({
+      label: l.prefix, description: `${l.framework} ${l.kind}, ${l.channels} channels`,
+      detail: [l.weight, l.bias, l.runningMean, l.runningVar].filter(Boolean).join(', '), layer: l,
+    })), { title: `Layer of ${path.basename(file)}`, placeHolder: 'Norm layer whose statistics to use' }))?.layer;
+    if (!pick) return this.compute(m.requestId, m.tensor, m.options);
+    const p = await withContainer(source, (c) => readLayerParameters(c, pick));
+    const options: InspectOptions = { ...m.options, op: 'batchnorm' };
+    if (p.scale && p.bias) options.affine = { scale: p.scale, bias: p.bias };
+    if (p.runningMean && p.runningVar) {
+      options.running = { mean: p.runningMean, var: p.runningVar };
+      options.mode = 'eval';
+    }
+    const listingHere = await this.getListing();
+    this.post({ type: 'init', source: this.info, tensors: listingHere.tensors, layers: listingHere.layers, selected: m.tensor, options, follow: this.followState() });
+    await this.compute(m.requestId, m.tensor, options);
   }
 
   private async compute(requestId: number, tensorName: string, options: InspectOptions): Promise<void> {
@@ -184,7 +257,9 @@ export class InspectorSession extends Disposable {
     }
   }
 
-  private showResult(requestId: number, tensor: TensorInfo, result: InspectResult): void {
+  private showResult(requestId: number, tensor: TensorInfo, computed: InspectResult): void {
+    const extra = this.extraDiagnostics.get(tensor.name) ?? [];
+    const result = extra.length ? { ...computed, diagnostics: [...extra, ...computed.diagnostics] } : computed;
     this.post({ type: 'result', requestId, tensor, result });
     this.last = { tensor, result };
     this.computed.fire(this.last);

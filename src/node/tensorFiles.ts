@@ -12,6 +12,7 @@ import type { DType } from '../engine/dtype';
 import type { DenseTensor } from '../engine/tensor';
 import type { Listing, WorkerSource } from '../shared/workerProtocol';
 import type { TensorInfo } from '../shared/protocol';
+import { normLayersOf } from './normLayers';
 
 /** An opened file and the tensor picked from it; `close` releases the file handle. */
 export interface OpenedTensor {
@@ -35,38 +36,30 @@ export async function openTensorFile(address: string): Promise<OpenedTensor> {
 }
 
 /** Opens a file tensor or parses a selection, runs `use` on its entry, and always releases the file. */
-export async function withSourceEntry<T>(source: WorkerSource, use: (entry: TensorEntry) => Promise<T>): Promise<T> {
-  if (source.kind === 'literal') return use(parseTensorLiteral(source.text).entries[0]);
-  if (source.kind === 'memory') {
-    const container = await openContainer(new MemoryByteSource(new Uint8Array(source.bytes)), source.fileName);
-    return use(pickEntry(container, source.tensor, source.fileName));
-  }
-  const opened = await openTensorFile(source.tensor ? `${source.path}#${source.tensor}` : source.path);
-  try {
-    return await use(opened.entry);
-  } finally {
-    await opened.close();
-  }
+export function withSourceEntry<T>(source: WorkerSource, use: (entry: TensorEntry) => Promise<T>): Promise<T> {
+  const name = source.kind === 'literal' ? 'selection' : source.kind === 'memory' ? source.fileName : path.basename(source.path);
+  return withContainer(source, (c) => use(pickEntry(c, source.kind === 'literal' ? '' : source.tensor, name)));
 }
 
 export function tensorInfo(entry: TensorEntry): TensorInfo {
   return { name: entry.name, shape: [...entry.shape], dtype: entry.dtype, order: entry.order, byteLength: entry.byteLength };
 }
 
-/** Headers only: what a file or selection holds. */
-export async function listSource(source: WorkerSource): Promise<Listing> {
-  if (source.kind === 'literal') return { tensors: parseTensorLiteral(source.text).entries.map(tensorInfo), layers: [] };
-  if (source.kind === 'memory') {
-    const container = await openContainer(new MemoryByteSource(new Uint8Array(source.bytes)), source.fileName);
-    return { tensors: container.entries.map(tensorInfo), layers: [], metadata: container.metadata };
-  }
+/** Opens the whole container of a source (headers only), runs `use`, and releases the file. */
+export async function withContainer<T>(source: WorkerSource, use: (container: TensorContainer) => Promise<T>): Promise<T> {
+  if (source.kind === 'literal') return use(parseTensorLiteral(source.text));
+  if (source.kind === 'memory') return use(await openContainer(new MemoryByteSource(new Uint8Array(source.bytes)), source.fileName));
   const file = await FileByteSource.open(source.path);
   try {
-    const container = await openContainer(file, path.basename(source.path));
-    return { tensors: container.entries.map(tensorInfo), layers: [], metadata: container.metadata };
+    return await use(await openContainer(file, path.basename(source.path)));
   } finally {
     await file.close();
   }
+}
+
+/** Headers only: what a file or selection holds. */
+export function listSource(source: WorkerSource): Promise<Listing> {
+  return withContainer(source, async (c) => ({ tensors: c.entries.map(tensorInfo), layers: normLayersOf(c), metadata: c.metadata }));
 }
 
 /** Reads `path` or `path#name` whole, in C order. */

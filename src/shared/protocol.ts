@@ -132,6 +132,18 @@ export interface OpenLayerMessage {
   prefix: string;
 }
 
+/**
+ * Attach γ/β and running statistics from a state dict to the tensor shown (BatchNorm eval): the host asks for
+ * the file and the layer, then answers like `openLayer` (an `init` with the new options, then a `result`).
+ */
+export interface AttachStatsMessage {
+  type: 'attachStats';
+  requestId: number;
+  tensor: string;
+  channels: number;
+  options: InspectOptions;
+}
+
 export type ExportFormat = 'csv' | 'json' | 'png' | 'npy';
 
 /**
@@ -164,5 +176,5 @@ export interface WebviewErrorMessage {
   message: string;
 }
 
-export type FromWebview = ReadyMessage | ComputeMessage | CancelMessage | OpenLayerMessage | ExportMessage
+export type FromWebview = ReadyMessage | ComputeMessage | CancelMessage | OpenLayerMessage | AttachStatsMessage | ExportMessage
   | ReloadMessage | FollowMessage | WebviewErrorMessage;

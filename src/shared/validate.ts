@@ -55,6 +55,11 @@ export function parseFromWebview(m: unknown): FromWebview | undefined {
       return isInt(m.requestId) ? { type: 'cancel', requestId: m.requestId } : undefined;
     case 'openLayer':
       return isInt(m.requestId) && isStr(m.prefix) ? { type: 'openLayer', requestId: m.requestId, prefix: m.prefix } : undefined;
+    case 'attachStats': {
+      const options = parseInspectOptions(m.options);
+      return isInt(m.requestId) && isStr(m.tensor) && isInt(m.channels) && options
+        ? { type: 'attachStats', requestId: m.requestId, tensor: m.tensor, channels: m.channels, options } : undefined;
+    }
     case 'follow':
       return typeof m.enabled === 'boolean' ? { type: 'follow', enabled: m.enabled } : undefined;
     case 'webviewError':

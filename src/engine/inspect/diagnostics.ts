@@ -69,6 +69,12 @@ export function diagnose(r: InspectResult): Diagnostic[] {
       ? [{ severity: 'warning', code: 'gamma-zero', channel: c, message: `Channel ${c}: γ = ${fmt(g)} ≈ 0 switches the channel off (output ≈ β = ${fmt(o.affine!.bias[c] ?? 0)}).` }] : []),
     (rest) => ({ severity: 'warning', code: 'gamma-zero', message: `…and ${rest} more channels with γ ≈ 0.` }));
   }
+  if (o.running) {
+    const { var: rv } = o.running;
+    add(rv.flatMap<Diagnostic>((v, c) => v < o.eps
+      ? [{ severity: 'warning', code: 'eps-dominated', channel: c, message: `Channel ${c}: running_var ${fmt(v)} is below eps ${o.eps}: in eval mode eps dominates the denominator for this channel.` }] : []),
+    (rest) => ({ severity: 'warning', code: 'eps-dominated', message: `…and ${rest} more channels whose running_var is below eps.` }));
+  }
   if (o.op === 'batchnorm' && o.running) {
     const { mean, var: rv } = o.running;
     add(r.channel.before.flatMap<Diagnostic>((s, c) => {
