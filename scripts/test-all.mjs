@@ -89,7 +89,7 @@ const tiers = [
     name: 'unit',
     present: () => hasFile(path.join(root, 'test/unit'), '.test.ts'),
     run: async () => counted(await run(node, [path.join(root, 'node_modules/mocha/bin/mocha.js'), '--config', '.mocharc.json',
-      '--reporter', './scripts/mochaSummaryReporter.cjs'])),
+      '--reporter', './scripts/mochaSummaryReporter.js'])),
   },
   { name: 'webview', present: () => fs.existsSync(path.join(root, 'test/webview/run.mjs')), run: async () => counted(await run(node, ['test/webview/run.mjs'])) },
   { name: 'package', run: packageTier },

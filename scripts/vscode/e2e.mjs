@@ -62,7 +62,8 @@ try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.on('pageerror', (e) => console.error('[page error]', e.message));
   page.on('console', (m) => { if (process.env.TEST_VERBOSE) console.log(`[browser ${m.type()}]`, m.text()); });
-  await page.goto(workbenchUrl(cs, { folder: workspace }));
+  // the workbench is a 15 MB script: on a busy machine its first load takes far more than Playwright's 30 s default
+  await page.goto(workbenchUrl(cs, { folder: workspace }), { timeout: 180000 });
   await workbench.waitForWorkbench(page, expected.file);
   await workbench.waitForCommand(page, 'NormScope: Show Log');
   lap('workbench ready, NormScope loaded');

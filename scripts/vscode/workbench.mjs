@@ -2,7 +2,7 @@
 // Selectors are the workbench's own stable class names (the ones VS Code's smoke tests use).
 
 /** Waits until the workbench is up and the explorer lists `fileName` (the remote connection works). */
-export async function waitForWorkbench(page, fileName, timeout = 90000) {
+export async function waitForWorkbench(page, fileName, timeout = 180000) {
   await page.locator('.monaco-workbench').waitFor({ timeout });
   if (fileName) await explorerItem(page, fileName).waitFor({ timeout });
 }
@@ -49,7 +49,7 @@ export async function runFromPalette(page, title, attempts = 20) {
  * Waits until the extension's contributions are loaded (its command `title` is in the palette). Until then,
  * opening a file picks the text editor rather than the extension's custom editor.
  */
-export async function waitForCommand(page, title, attempts = 30) {
+export async function waitForCommand(page, title, attempts = 60) {
   await paletteRow(page, title, attempts);
   await page.keyboard.press('Escape');
 }

@@ -11,6 +11,16 @@ async function inspectorDrawn({ page, workbench }) {
   return { frame, painted };
 }
 
+/** The values of numpy's statistics (expected.json) that the inspector's text does not show. */
+function missingNumbers(text, expected, workbench) {
+  const shown = workbench.numbersIn(text);
+  const wanted = [
+    ...['count', 'mean', 'var', 'min', 'max'].map((k) => [`global ${k}`, expected.global[k]]),
+    ...expected.channels.flatMap((c) => [[`channel ${c.channel} mean`, c.mean], [`channel ${c.channel} var`, c.var]]),
+  ];
+  return wanted.filter(([, value]) => !workbench.showsValue(shown, value)).map(([what, value]) => `${what} ${value}`);
+}
+
 export const checks = [
   {
     name: 'opening the fixture .npy from the explorer shows the inspector with its charts drawn',
@@ -21,6 +31,9 @@ export const checks = [
       const { painted } = await inspectorDrawn(ctx);
       lap(`explorer: ${painted.length} canvases drawn (${painted.join(', ')} painted pixels)`);
       await screenshot('inspector-from-explorer');
+      // the summary and the channel table show numpy's count, mean, variance (ddof=0), min and max
+      const text = await workbench.webviewFrame(page).locator('body').innerText();
+      assert.deepEqual(missingNumbers(text, expected, workbench), [], 'numbers of numpy not shown by the inspector');
     },
   },
   {

@@ -3,7 +3,7 @@
 // Every *.test.js the build emitted beside it is loaded, so adding a suite needs no change here.
 import * as fs from 'fs';
 import * as path from 'path';
-import Mocha = require('mocha');
+import Mocha from 'mocha';
 
 function testFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

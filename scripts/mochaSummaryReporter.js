@@ -1,5 +1,5 @@
 // mocha's spec reporter plus the one line scripts/test-all.mjs sums: `N passed, N failed[, N skipped]`.
-// Usage: mocha --reporter ./scripts/mochaSummaryReporter.cjs
+// Usage: mocha --reporter ./scripts/mochaSummaryReporter.js
 const Mocha = require('mocha');
 
 class SummaryReporter extends Mocha.reporters.Spec {
