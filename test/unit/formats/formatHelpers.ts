@@ -4,7 +4,7 @@ import { crc32, deflateRawSync } from 'node:zlib';
 import { MemoryByteSource, type ByteSource } from '../../../src/formats/byteSource';
 import type { TensorEntry } from '../../../src/formats/container';
 import { DTYPE_BYTES } from '../../../src/engine/dtype';
-import { isUserError, UserError } from '../../../src/engine/errors';
+import { isUserError, type UserError } from '../../../src/engine/errors';
 
 export const utf8 = (text: string) => new TextEncoder().encode(text);
 
@@ -145,10 +145,3 @@ export function zipBytes(members: ZipMemberSpec[]): Uint8Array {
   ev.setUint32(16, offset, true);
   return concat(...locals, dir, end);
 }
-
-/** Float64 values of a decoded tensor as a plain array (NaN kept). */
-export function asArray(values: ArrayLike<number>): number[] {
-  return Array.from(values);
-}
-
-export { UserError };
