@@ -19,11 +19,12 @@ export const NORMALIZE_USAGE = `usage: normalize --op batchnorm|layernorm|groupn
   [--eps E|none] [--momentum M|none] [--convention pytorch|keras] [--num-batches-tracked K]
   [--channel-axis A|none] [--normalized-shape d1,d2,...] [--axis A] [--groups G] [--range a,b] [--grad-y DY.npy]
 
-Writes to DIR (float64 for float64 x, float32 otherwise):
-  y.npy                      the normalized tensor
+Writes to DIR:
+  y.npy                      the normalized tensor: float64 for float64 x, float32 otherwise (also dx, dscale, dbias)
   mean.npy, var.npy          one value per statistics group: per channel (batchnorm, zscore, minmax), [N, G]
                              (groupnorm), [N, C] (instancenorm), x's shape with the normalized axes as 1
-                             (layernorm, rmsnorm). var is the biased (divide-by-n) variance.
+                             (layernorm, rmsnorm). var is the biased (divide-by-n) variance. Statistics, here
+                             and below, are written in float64.
   invstd.npy                 1/sqrt(var + eps)
   In eval mode (batchnorm; instancenorm with running statistics) mean, var and invstd are the running
   statistics that normalized y, not statistics of x: y = (x - mean)·invstd·scale + bias holds in every mode.
@@ -124,22 +125,30 @@ async function buildRequest(op: NormalizationOp, args: ParsedArgs, x: DenseTenso
   }
 }
 
-/** Every file the result holds, by output name. */
-function outputsOf(r: NormalizationResult): [string, { shape: number[]; values: ArrayLike<number> }][] {
+interface OutputFile {
+  name: string;
+  shape: number[];
+  values: ArrayLike<number>;
+  /** Tensors (y and gradients) take the operation's output dtype; statistics are reported in float64 (SEMANTICS.md). */
+  dtype: 'float32' | 'float64';
+}
+
+/** Every file the result holds. */
+function outputsOf(r: NormalizationResult): OutputFile[] {
   const s = r.statistics;
-  const files: [string, { shape: number[]; values: ArrayLike<number> }][] = [
-    ['y', { shape: r.y.shape, values: r.y.data }],
-    ['mean', { shape: s.shape, values: s.mean }],
-    ['var', { shape: s.shape, values: s.variance }],
-    ['invstd', { shape: s.shape, values: s.invstd }],
-  ];
-  for (const [name, values] of Object.entries(r.extra)) files.push([name, { shape: s.shape, values }]);
+  const tensorType = r.y.dtype === 'float64' ? 'float64' : 'float32';
+  const files: OutputFile[] = [{ name: 'y', shape: r.y.shape, values: r.y.data, dtype: tensorType }];
+  const statistic = (name: string, shape: number[], values: Float64Array) => files.push({ name, shape, values, dtype: 'float64' });
+  statistic('mean', s.shape, s.mean);
+  statistic('var', s.shape, s.variance);
+  statistic('invstd', s.shape, s.invstd);
+  for (const [name, values] of Object.entries(r.extra)) statistic(name, s.shape, values);
   if (r.running) {
-    files.push(['running_mean', { shape: [r.running.mean.length], values: r.running.mean }]);
-    files.push(['running_var', { shape: [r.running.variance.length], values: r.running.variance }]);
+    statistic('running_mean', [r.running.mean.length], r.running.mean);
+    statistic('running_var', [r.running.variance.length], r.running.variance);
   }
   if (r.gradients) {
-    for (const [name, t] of Object.entries(r.gradients)) files.push([name, { shape: t.shape, values: t.data }]);
+    for (const [name, t] of Object.entries(r.gradients)) files.push({ name, shape: t.shape, values: t.data, dtype: tensorType });
   }
   return files;
 }
@@ -163,16 +172,13 @@ export async function normalize(argv: string[]): Promise<number> {
   await fsp.mkdir(outDir, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
     throw new UserError('io', `Cannot create ${outDir}: ${e.code ?? e.message}.`);
   });
-  const dtype = result.y.dtype === 'float64' ? 'float64' : 'float32';
   const files = outputsOf(result);
-  for (const [name, t] of files) {
-    await writeNpyFile(path.join(outDir, `${name}.npy`), dtype, t.shape, encodeFloat(t.values, dtype));
-  }
+  for (const f of files) await writeNpyFile(path.join(outDir, `${f.name}.npy`), f.dtype, f.shape, encodeFloat(f.values, f.dtype));
   for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
   const r = result.running;
   const running = r
     ? ` (running statistics: ${r.convention} convention, batch weight ${r.batchWeight}, ${r.varianceEstimator} variance, num_batches_tracked ${r.numBatchesTracked})`
     : '';
-  process.stdout.write(`${op}: wrote ${files.map(([n]) => n).join(', ')} (${dtype}) to ${outDir}${running}\n`);
+  process.stdout.write(`${op}: wrote ${files.map((f) => `${f.name} (${f.dtype})`).join(', ')} to ${outDir}${running}\n`);
   return 0;
 }
