@@ -11,6 +11,7 @@ import { normalizationBackward, toGradients } from './backward';
 import { checkEpsilon, requireElements, requireSameShape } from './checks';
 import { batchStatistics, measureGroups, runningStatisticsUsed } from './groupStatistics';
 import { normalize } from './kernel';
+import type { ChannelOptions } from './options';
 import type { NormalizationResult } from './result';
 import {
   DEFAULT_MOMENTUM, readRunningInput, resolveRunningStep, updateRunning, varianceToStore,
@@ -26,15 +27,9 @@ export interface RunningOptions {
   update?: Partial<RunningUpdateOptions>;
 }
 
-export interface BatchNormOptions extends RunningOptions {
+export interface BatchNormOptions extends RunningOptions, ChannelOptions {
   /** Default 'train'. */
   mode?: NormMode;
-  /** Default 1 (NCHW and friends); -1 for channels-last. */
-  channelAxis?: number;
-  /** Default 1e-5. */
-  eps?: number;
-  scale?: DenseTensor;
-  bias?: DenseTensor;
   /** Upstream gradient dy: when given, `gradients` holds dx, dγ, dβ. */
   gradY?: DenseTensor;
 }

@@ -9,17 +9,12 @@ import { perChannelParameter, shapeText } from './affine';
 import { checkEpsilon, requireElements } from './checks';
 import { batchStatistics, measureGroups } from './groupStatistics';
 import { normalize } from './kernel';
+import type { ChannelOptions } from './options';
 import type { NormalizationResult } from './result';
 import { sampleChannels } from './sampleChannels';
 
-export interface GroupNormOptions {
+export interface GroupNormOptions extends ChannelOptions {
   groups: number;
-  /** Default 1. */
-  channelAxis?: number;
-  /** Default 1e-5. */
-  eps?: number;
-  scale?: DenseTensor;
-  bias?: DenseTensor;
 }
 
 export function groupNorm(x: DenseTensor, o: GroupNormOptions): NormalizationResult {

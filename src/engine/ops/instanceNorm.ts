@@ -11,19 +11,14 @@ import { runningInputOf, updateOptionsOf, type NormMode, type RunningOptions } f
 import { checkEpsilon, requireElements } from './checks';
 import { batchStatistics, measureGroups, runningStatisticsUsed, type GroupStatistics } from './groupStatistics';
 import { normalize } from './kernel';
+import type { ChannelOptions } from './options';
 import type { NormalizationResult } from './result';
 import { resolveRunningStep, updateRunning, varianceToStore, type RunningStep } from './running';
 import { sampleChannels } from './sampleChannels';
 
-export interface InstanceNormOptions extends RunningOptions {
+export interface InstanceNormOptions extends RunningOptions, ChannelOptions {
   /** Default 'train'; eval uses the running statistics when they are given, the instance ones otherwise. */
   mode?: NormMode;
-  /** Default 1. */
-  channelAxis?: number;
-  /** Default 1e-5. */
-  eps?: number;
-  scale?: DenseTensor;
-  bias?: DenseTensor;
 }
 
 /** Per-channel batch mean and stored variance: averages over samples of the per-instance values. */

@@ -10,13 +10,11 @@ import { checkEpsilon, requireElements, requireSameShape } from './checks';
 import { batchStatistics, measureGroups } from './groupStatistics';
 import { normalize } from './kernel';
 import { trailingLayout, type NormalizedAxes } from './normalizedAxes';
+import type { AffineOptions } from './options';
 import type { NormalizationResult } from './result';
 
-export interface LayerNormOptions extends NormalizedAxes {
-  /** Default 1e-5. */
-  eps?: number;
-  scale?: DenseTensor;
-  bias?: DenseTensor;
+export interface LayerNormOptions extends NormalizedAxes, AffineOptions {
+  /** Upstream gradient dy: when given, `gradients` holds dx, dγ, dβ. */
   gradY?: DenseTensor;
 }
 
