@@ -2,7 +2,7 @@
  * A tensor from text selected in the editor, parsed as data and never executed:
  * - nested lists as Python or JSON write them (nan, inf, -inf, True/False, true/false), with or without commas
  *   (numpy's `print(arr)` separates by spaces), parentheses as lists;
- * - numpy reprs `array([...], dtype=float32)`; PyTorch reprs `tensor([...], device='cuda:0',
+ * - numpy reprs `array([...], dtype=float32)` and numpy 2's scalar reprs `np.float32(1.5)`, `np.True_`; PyTorch reprs `tensor([...], device='cuda:0',
  *   dtype=torch.float16, requires_grad=True)` with `grad_fn=<...>` and a `Parameter containing:` prefix;
  *   TensorFlow reprs `<tf.Tensor: shape=(2,), dtype=float32, numpy=array([...], dtype=float32)>`, `<tf.Variable
  *   'v:0' shape=... numpy=...>` and the printed form `tf.Tensor([...], shape=(2,), dtype=float32)`;
@@ -47,6 +47,9 @@ const HOW_TO_PRINT_ALL: Record<Library, string> = {
   tf: 'TensorFlow summarized this tensor with \'...\', so the text does not hold its values. Print it whole with '
     + 'np.set_printoptions(threshold=sys.maxsize), or save it with np.save("x.npy", t.numpy()) and open x.npy.',
 };
+
+/** numpy 2 prints scalars as their type's constructor: np.float32(1.5), np.int64(3). */
+const NUMPY_SCALAR = /^(np|numpy)\.(float(16|32|64)|u?int(8|16|32|64)|bool_?|half|single|double|longlong|intc|int_)$/;
 
 /** Keyword arguments that describe where a tensor lives, not its values. */
 const IGNORED_KWARGS = new Set(['device', 'requires_grad', 'grad_fn', 'pin_memory', 'copy', 'order', 'name', 'trainable', 'layout']);
@@ -198,18 +201,19 @@ class LiteralParser {
   private call(within: Library | undefined): Values {
     const lex = this.lex;
     const callee = lex.text;
-    if (!CALLEES[callee]) {
+    const scalarType = NUMPY_SCALAR.test(callee) ? dtypeFromName(callee, WHAT) : undefined;
+    if (!CALLEES[callee] && !scalarType) {
       lex.fail(`'${callee}' is not a tensor NormScope reads; select a list, or a numpy array(...), PyTorch tensor(...) or `
         + 'TensorFlow <tf.Tensor ...> printout, or np.array(...), torch.tensor(...), tf.constant(...) around a list');
     }
-    const library = within ?? CALLEES[callee];
+    const library = within ?? CALLEES[callee] ?? 'numpy';
     this.advance();
     this.expect('(', `'(' after ${callee}`);
     if (lex.kind === 'name' && !['True', 'False', 'true', 'false'].includes(lex.text)) {
       // tensor(indices=..., values=..., layout=torch.sparse_coo) and friends
       lex.fail(`${callee}(${lex.text}=...) is not a dense tensor printout; print the dense tensor, e.g. t.to_dense()`);
     }
-    const declared: Declared = {};
+    const declared: Declared = scalarType ? { dtype: scalarType, shape: [] } : {};
     const values = this.values(library, declared);
     this.keywords(declared, ')');
     this.expect(')', `')' closing ${callee}(...)`);

@@ -12,13 +12,13 @@ export const MAX_RANK = 64;
 
 export type LeafKind = 'bool' | 'number';
 
-/** The value of a leaf token: a number token, or a boolean name. Anything else is not tensor data. */
+/** The value of a leaf token: a number token, or a boolean name (numpy 2 prints np.True_). Anything else is not tensor data. */
 export function leafValue(lex: Lexer): number | undefined {
   if (lex.kind === 'number') return lex.value;
   if (lex.kind !== 'name') return undefined;
   switch (lex.text) {
-    case 'true': case 'True': return 1;
-    case 'false': case 'False': return 0;
+    case 'true': case 'True': case 'np.True_': case 'numpy.True_': return 1;
+    case 'false': case 'False': case 'np.False_': case 'numpy.False_': return 0;
     default: return undefined;
   }
 }

@@ -49,6 +49,9 @@ describe('formats: text literals', () => {
     assert.deepEqual((await read('[nan, inf, -inf, -0.0, 1e3, .5, 1.]')).data, [NaN, Infinity, -Infinity, -0, 1000, 0.5, 1]);
     assert.deepEqual(await read('array([], shape=(0, 3), dtype=float32)'), { dtype: 'float32', shape: [0, 3], data: [] });
     assert.deepEqual((await read("tensor([[1., 2.]], device='cuda:0', dtype=torch.float64, requires_grad=True)")).dtype, 'float64');
+    assert.deepEqual(await read('np.float16(0.1)'), { dtype: 'float16', shape: [], data: [0.0999755859375] });
+    assert.deepEqual(await read('np.True_'), { dtype: 'bool', shape: [], data: [1] });
+    await rejectsUserError(() => parseTensorLiteral('np.float32([1.5])'), /says shape \(\) but its values form shape \(1\)/);
   });
 
   it('refuses what is not a dense tensor printout, saying why', async () => {
