@@ -126,9 +126,11 @@ async function runCase(root: string, c: ConformanceCase): Promise<string[]> {
   const steps = c.sequence?.steps ?? 1;
   let outputs = new Map<string, DenseTensor>();
   for (let step = 0; step < steps; step++) {
-    if (step > 0) {
-      inputs.set('input_mean', outputs.get('running_mean'));
-      inputs.set('input_var', outputs.get('running_var'));
+    const runningMean = outputs.get('running_mean');
+    const runningVar = outputs.get('running_var');
+    if (runningMean && runningVar) {
+      inputs.set('input_mean', runningMean);
+      inputs.set('input_var', runningVar);
     }
     outputs = runOnnxNode({ op: c.op, attributes: c.attributes, inputs });
   }
