@@ -153,8 +153,9 @@ export class Lexer {
     return this.base + this.pos;
   }
 
+  /** Throws a FormatError that names the input and the place first, so a message may hold whole sentences. */
   fail(message: string, at = this.start): never {
-    throw new FormatError(`${this.what}: ${message} at ${this.unit} ${at}.`);
+    throw new FormatError(`${this.what}, ${this.unit} ${at}: ${message}${/[.!?]$/.test(message) ? '' : '.'}`);
   }
 
   /** Reads the next token into `kind`/`start`/`end`/`text`/`value`; null when more input is needed first. */

@@ -133,7 +133,9 @@ function misfit(scan: NestedListScan, dtype: DType): string | undefined {
   const highs = [scan.bigMax, scan.max === -Infinity ? undefined : BigInt(scan.max)].filter((v): v is bigint => v !== undefined);
   const lo = lows.reduce((a, b) => (b < a ? b : a));
   const hi = highs.reduce((a, b) => (b > a ? b : a));
-  if (lo < range[0] || hi > range[1]) return `values from ${lo} to ${hi}, outside ${dtype}'s range ${range[0]}..${range[1]}`;
+  if (lo < range[0] || hi > range[1]) {
+    return `${lo === hi ? `the value ${lo}` : `values from ${lo} to ${hi}`}, outside ${dtype}'s range ${range[0]}..${range[1]}`;
+  }
   return undefined;
 }
 

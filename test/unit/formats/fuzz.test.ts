@@ -75,7 +75,7 @@ async function attack(parser: string, bytes: Uint8Array, open: (source: WatchedS
   const ms = performance.now() - started;
   t.inputs++;
   t.maxMs = Math.max(t.maxMs, ms);
-  if (t.inputs % 1000 === 0) t.maxRssMB = Math.max(t.maxRssMB, process.memoryUsage().rss / 2 ** 20);
+  if (t.inputs % 250 === 0) t.maxRssMB = Math.max(t.maxRssMB, process.memoryUsage().rss / 2 ** 20);
   assert.ok(ms < MAX_INPUT_MS, `${parser}: one input took ${ms.toFixed(0)} ms`);
   assert.ok(source.largestRead <= Math.max(bytes.length, LEX_WINDOW_BYTES, 1 << 20), `${parser}: a read of ${source.largestRead} bytes from ${bytes.length}`);
 }
