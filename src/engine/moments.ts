@@ -9,6 +9,8 @@
  * Non-finite values are counted and excluded: mean, variance, min and max are over finite values.
  */
 import type { NumericArray } from './dtype';
+import { SegmentWalk } from './segments';
+import type { Kernels } from './wasm/kernels';
 
 /**
  * Which group element `e` (flat storage index) belongs to: floor(e / run) % mod, or floor(e / run) when mod is
@@ -38,7 +40,21 @@ export function groupCount(map: GroupMap, elements: number): number {
 /** Below this run length, accumulate per group with shifted sums instead of merging every segment. */
 const SHORT_RUN = 16;
 
-export class GroupMoments {
+/** The arrays of a GroupMoments, structured-cloneable: what a worker sends back to be merged. */
+export interface MomentsState {
+  groups: number;
+  count: Float64Array;
+  mean: Float64Array;
+  m2: Float64Array;
+  min: Float64Array;
+  max: Float64Array;
+  nan: Float64Array;
+  posinf: Float64Array;
+  neginf: Float64Array;
+  zeros: Float64Array;
+}
+
+export class GroupMoments implements MomentsState {
   readonly count: Float64Array;
   readonly mean: Float64Array;
   readonly m2: Float64Array;
@@ -49,7 +65,8 @@ export class GroupMoments {
   readonly neginf: Float64Array;
   readonly zeros: Float64Array;
 
-  constructor(readonly groups: number) {
+  /** With `kernels`, float32 segments are reduced by WebAssembly (kernelModule.ts); the TypeScript loop is the reference. */
+  constructor(readonly groups: number, private readonly kernels: Kernels | null = null) {
     this.count = new Float64Array(groups);
     this.mean = new Float64Array(groups);
     this.m2 = new Float64Array(groups);
@@ -59,6 +76,19 @@ export class GroupMoments {
     this.posinf = new Float64Array(groups);
     this.neginf = new Float64Array(groups);
     this.zeros = new Float64Array(groups);
+  }
+
+  static fromState(state: MomentsState): GroupMoments {
+    const m = new GroupMoments(state.groups);
+    for (const key of MOMENT_ARRAYS) m[key].set(state[key]);
+    return m;
+  }
+
+  /** Copies of the arrays (the accumulator may go on changing). */
+  state(): MomentsState {
+    const out = { groups: this.groups } as MomentsState;
+    for (const key of MOMENT_ARRAYS) out[key] = this[key].slice();
+    return out;
   }
 
   /** Adds `values`, which are the tensor's elements `start .. start + values.length - 1` in storage order. */
@@ -71,15 +101,31 @@ export class GroupMoments {
 
   /** Long runs (e.g. NCHW channels): each contiguous segment is reduced, then merged into its group. */
   private addSegments(values: NumericArray, start: number, map: GroupMap): void {
-    let i = 0;
-    const n = values.length;
-    while (i < n) {
-      const e = start + i;
-      const g = groupOf(map, e);
-      const end = Math.min(n, i + (map.run - (e % map.run)));
-      this.addSegment(values, i, end, g);
-      i = end;
+    const kernels = this.kernels && values instanceof Float32Array ? this.kernels : null;
+    const staged = kernels ? kernels.stage(values as Float32Array) : values;
+    const base = kernels ? kernels.addressOf(staged as Float32Array) : 0;
+    for (const s = new SegmentWalk(map, start, values.length); s.next();) {
+      if (kernels && s.to - s.from >= SHORT_RUN) this.addSegmentKernel(kernels, staged, base, s.from, s.to, s.group);
+      else this.addSegment(staged, s.from, s.to, s.group);
     }
+  }
+
+  private addSegmentKernel(kernels: Kernels, values: NumericArray, base: number, from: number, to: number, g: number): void {
+    const shift = values[from];
+    const r = kernels.moments(base + from * 4, to - from, shift);
+    if (!Number.isFinite(r.s) || !Number.isFinite(r.q)) {
+      this.addSegmentCareful(values, from, to, g);
+      return;
+    }
+    let { lo, hi } = r;
+    if (lo === 0 || hi === 0) {
+      // the kernel's lanes may have met ±0 in another order: take the sign of the first zero, as the loop does
+      let j = from;
+      while (values[j] !== 0) j++;
+      if (lo === 0) lo = values[j];
+      if (hi === 0) hi = values[j];
+    }
+    this.mergeShifted(g, to - from, shift, r.s, r.q, lo, hi, r.zeros, 0, 0, 0);
   }
 
   private addSegment(values: NumericArray, from: number, to: number, g: number): void {
@@ -134,43 +180,39 @@ export class GroupMoments {
     this.mergeShifted(g, n, k, s, q, lo, hi, zeros, nan, posinf, neginf);
   }
 
-  /** Short runs (e.g. channels-last): per-group shifted sums for this call, merged once at the end. */
+  /**
+   * Short runs (e.g. channels-last): per-group shifted sums over the whole call in flat typed arrays, merged
+   * once per group at the end.
+   */
   private addShortRuns(values: NumericArray, start: number, map: GroupMap): void {
-    const touched = new Map<number, number>();
-    const acc: number[][] = [];
-    // per slot: shift, n, s, q, lo, hi, zeros, nan, posinf, neginf
-    let i = 0;
-    const n = values.length;
-    while (i < n) {
-      const e = start + i;
-      const g = groupOf(map, e);
-      const end = Math.min(n, i + (map.run - (e % map.run)));
-      let slot = touched.get(g);
-      if (slot === undefined) {
-        slot = acc.length;
-        touched.set(g, slot);
-        acc.push([NaN, 0, 0, 0, Infinity, -Infinity, 0, 0, 0, 0]);
-      }
-      const a = acc[slot];
-      for (let j = i; j < end; j++) {
+    // only the groups of the blocks this call touches (all of them without blocks): mod > 0 here
+    const first = map.block ? Math.floor(start / map.block) * map.mod : 0;
+    const last = map.block ? (Math.floor((start + values.length - 1) / map.block) + 1) * map.mod : map.mod;
+    const acc = new ShortRunSums(last - first);
+    for (const s = new SegmentWalk(map, start, values.length); s.next();) {
+      const g = s.group - first;
+      for (let j = s.from; j < s.to; j++) {
         const v = values[j];
-        if (v !== v) { a[7]++; continue; }
-        if (v === Infinity) { a[8]++; continue; }
-        if (v === -Infinity) { a[9]++; continue; }
-        if (a[1] === 0) a[0] = v;
-        const d = v - a[0];
-        a[1]++;
-        a[2] += d;
-        a[3] += d * d;
-        if (v < a[4]) a[4] = v;
-        if (v > a[5]) a[5] = v;
-        if (v === 0) a[6]++;
+        if (v - v !== 0) {
+          if (v !== v) acc.nan[g]++;
+          else if (v > 0) acc.posinf[g]++;
+          else acc.neginf[g]++;
+          continue;
+        }
+        if (acc.n[g] === 0) acc.shift[g] = v;
+        const d = v - acc.shift[g];
+        acc.n[g]++;
+        acc.s[g] += d;
+        acc.q[g] += d * d;
+        if (v < acc.lo[g]) acc.lo[g] = v;
+        if (v > acc.hi[g]) acc.hi[g] = v;
+        if (v === 0) acc.zeros[g]++;
       }
-      i = end;
     }
-    for (const [g, slot] of touched) {
-      const a = acc[slot];
-      this.mergeShifted(g, a[1], a[0], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
+    for (let g = 0; g < acc.n.length; g++) {
+      if (acc.n[g] > 0 || acc.nan[g] + acc.posinf[g] + acc.neginf[g] > 0) {
+        this.mergeShifted(first + g, acc.n[g], acc.shift[g], acc.s[g], acc.q[g], acc.lo[g], acc.hi[g], acc.zeros[g], acc.nan[g], acc.posinf[g], acc.neginf[g]);
+      }
     }
   }
 
@@ -205,7 +247,7 @@ export class GroupMoments {
   }
 
   /** Merges group `from` of `other` (a different chunk, or another group) into group `g` of this one. */
-  mergeGroup(g: number, other: GroupMoments, from: number): this {
+  mergeGroup(g: number, other: MomentsState, from: number): this {
     this.nan[g] += other.nan[from];
     this.posinf[g] += other.posinf[from];
     this.neginf[g] += other.neginf[from];
@@ -217,8 +259,8 @@ export class GroupMoments {
     return this;
   }
 
-  /** Adds another accumulator over the same groups (a different chunk of the same tensor). */
-  merge(other: GroupMoments): this {
+  /** Adds another accumulator over the same groups (a different chunk or range of the same tensor). */
+  merge(other: MomentsState): this {
     for (let g = 0; g < this.groups; g++) this.mergeGroup(g, other, g);
     return this;
   }
@@ -259,5 +301,34 @@ export class GroupMoments {
   ieeeVariance(g: number): number {
     if (this.nan[g] + this.posinf[g] + this.neginf[g] > 0) return NaN;
     return this.variance(g);
+  }
+}
+
+const MOMENT_ARRAYS = ['count', 'mean', 'm2', 'min', 'max', 'nan', 'posinf', 'neginf', 'zeros'] as const;
+
+/** One call's per-group shifted sums for short runs. */
+class ShortRunSums {
+  readonly shift: Float64Array;
+  readonly n: Float64Array;
+  readonly s: Float64Array;
+  readonly q: Float64Array;
+  readonly lo: Float64Array;
+  readonly hi: Float64Array;
+  readonly zeros: Float64Array;
+  readonly nan: Float64Array;
+  readonly posinf: Float64Array;
+  readonly neginf: Float64Array;
+
+  constructor(groups: number) {
+    this.shift = new Float64Array(groups);
+    this.n = new Float64Array(groups);
+    this.s = new Float64Array(groups);
+    this.q = new Float64Array(groups);
+    this.lo = new Float64Array(groups).fill(Infinity);
+    this.hi = new Float64Array(groups).fill(-Infinity);
+    this.zeros = new Float64Array(groups);
+    this.nan = new Float64Array(groups);
+    this.posinf = new Float64Array(groups);
+    this.neginf = new Float64Array(groups);
   }
 }

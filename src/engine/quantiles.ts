@@ -5,7 +5,9 @@
  */
 import type { NumericArray } from './dtype';
 import { GroupHistograms, histogramRange } from './histogram';
-import { groupOf, type GroupMap } from './moments';
+import type { GroupMap } from './moments';
+import { SegmentWalk } from './segments';
+import type { Kernels } from './wasm/kernels';
 
 /** Percentages reported for every group, as SEMANTICS.md lists them. */
 export const QUANTILE_PERCENTS = [1, 5, 25, 50, 75, 95, 99] as const;
@@ -29,6 +31,12 @@ export function quantileOfSorted(sorted: Float64Array, q: number): number {
   return t >= 0.5 ? b - (b - a) * (1 - t) : a + (b - a) * t;
 }
 
+/**
+ * What a run over (part of) the tensor hands back: the fine histogram's counts, which merge by addition, or in
+ * exact mode the quantiles themselves (exact mode needs every value, so it only runs over the whole tensor).
+ */
+export type QuantileState = { kind: 'fine'; counts: Float64Array } | { kind: 'exact'; quantiles: Quantiles[] };
+
 export class GroupQuantiles {
   readonly exact: boolean;
   private readonly values: Float64Array[] = [];
@@ -40,15 +48,15 @@ export class GroupQuantiles {
    * Both come from the moments pass.
    */
   constructor(readonly groups: number, finiteCounts: ArrayLike<number>, ranges: ReadonlyArray<readonly [number, number]>,
-    budget = EXACT_QUANTILE_BUDGET) {
+    budget = EXACT_QUANTILE_BUDGET, kernels: Kernels | null = null) {
     let total = 0;
     for (let g = 0; g < groups; g++) total += finiteCounts[g];
-    this.exact = total <= budget;
+    this.exact = quantilesAreExact(total, budget);
     this.filled = new Int32Array(groups);
     if (this.exact) {
       for (let g = 0; g < groups; g++) this.values.push(new Float64Array(finiteCounts[g]));
     } else {
-      this.fine = new GroupHistograms(groups, FINE_BINS, ranges.map(([lo, hi]) => histogramRange(lo, hi)));
+      this.fine = new GroupHistograms(groups, FINE_BINS, ranges.map(([lo, hi]) => histogramRange(lo, hi)), kernels);
     }
   }
 
@@ -57,36 +65,57 @@ export class GroupQuantiles {
       this.fine.add(values, start, map);
       return this;
     }
-    let i = 0;
-    const n = values.length;
-    while (i < n) {
-      const e = start + i;
-      const g = groupOf(map, e);
-      const end = Math.min(n, i + (map.run - (e % map.run)));
-      const store = this.values[g];
-      let k = this.filled[g];
-      for (let j = i; j < end; j++) {
+    for (const s = new SegmentWalk(map, start, values.length); s.next();) {
+      const store = this.values[s.group];
+      let k = this.filled[s.group];
+      for (let j = s.from; j < s.to; j++) {
         const v = values[j];
         if (v - v === 0 && k < store.length) store[k++] = v; // finite values only
       }
-      this.filled[g] = k;
-      i = end;
+      this.filled[s.group] = k;
     }
     return this;
   }
 
+  state(): QuantileState {
+    if (this.fine) return { kind: 'fine', counts: this.fine.counts.slice() };
+    return { kind: 'exact', quantiles: Array.from({ length: this.groups }, (_, g) => this.quantiles(g)) };
+  }
+
+  /** Adds the fine counts of another range of the tensor. */
+  merge(other: QuantileState): this {
+    if (!this.fine || other.kind !== 'fine') throw new Error('exact quantiles need every value in one run: they do not merge');
+    this.fine.merge(other.counts);
+    return this;
+  }
+
   quantiles(g: number): Quantiles {
+    if (this.fine) return fineQuantiles(this.fine, g);
     const out: Quantiles = {};
-    if (this.fine) {
-      const { edges, counts } = this.fine.histogram(g);
-      const total = counts.reduce((a, b) => a + b, 0);
-      for (const p of QUANTILE_PERCENTS) out[String(p)] = total ? quantileFromHistogram(edges, counts, total, p / 100) : NaN;
-      return out;
-    }
     const sorted = this.values[g].subarray(0, this.filled[g]).sort();
     for (const p of QUANTILE_PERCENTS) out[String(p)] = quantileOfSorted(sorted, p / 100);
     return out;
   }
+}
+
+/** Whether quantiles over `finiteValues` values are exact (kept and sorted) rather than estimated. */
+export function quantilesAreExact(finiteValues: number, budget = EXACT_QUANTILE_BUDGET): boolean {
+  return finiteValues <= budget;
+}
+
+/** Group g's quantiles from a merged state over the groups' [min, max] `ranges` (those GroupQuantiles was given). */
+export function quantilesFromState(state: QuantileState, ranges: ReadonlyArray<readonly [number, number]>): (g: number) => Quantiles {
+  if (state.kind === 'exact') return (g) => state.quantiles[g];
+  const fine = new GroupHistograms(ranges.length, FINE_BINS, ranges.map(([lo, hi]) => histogramRange(lo, hi))).merge(state.counts);
+  return (g) => fineQuantiles(fine, g);
+}
+
+function fineQuantiles(fine: GroupHistograms, g: number): Quantiles {
+  const out: Quantiles = {};
+  const { edges, counts } = fine.histogram(g);
+  const total = counts.reduce((a, b) => a + b, 0);
+  for (const p of QUANTILE_PERCENTS) out[String(p)] = total ? quantileFromHistogram(edges, counts, total, p / 100) : NaN;
+  return out;
 }
 
 /** The value at rank q·(n-1), assuming values spread evenly inside their bin. */

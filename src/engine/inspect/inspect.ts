@@ -1,14 +1,16 @@
 /**
  * The inspector's statistics, streamed: pass 1 gathers moments (per channel, per normalization group, per
  * sample×channel); pass 2 bins the raw values and computes x̂ chunk by chunk for its moments; pass 3 bins x̂ when
- * its range could not be known before pass 2. Every pass checks for cancellation between chunks.
+ * its range could not be known before pass 2. Every pass checks for cancellation between chunks. Each pass ends
+ * in a state that merges with the same pass over other ranges, which is how the worker pool splits the work.
  */
 import { outputDType, type DType, type NumericArray } from '../dtype';
 import { CancelledError } from '../errors';
 import { GroupHistograms, histogramRange } from '../histogram';
-import { GroupMoments, groupCount, type GroupMap } from '../moments';
-import { GroupQuantiles } from '../quantiles';
-import { channelSplit, elementCount, normalizeAxis } from '../tensor';
+import { GroupMoments, groupCount, type GroupMap, type MomentsState } from '../moments';
+import { GroupQuantiles, quantilesAreExact, quantilesFromState, type QuantileState, type Quantiles } from '../quantiles';
+import { channelSplit, elementCount, normalizeAxis, type ChannelSplit } from '../tensor';
+import { Kernels } from '../wasm/kernels';
 import { diagnose } from './diagnostics';
 import { applyPlan, newScratch, planNormalization, sampleChannelMap, type NormParams, type NormPlan } from './normPlan';
 import type { InspectOptions, InspectResult, SampleMoments, Summary } from './types';
@@ -30,143 +32,290 @@ export const NO_CONTROL: RunControl = { isCancelled: () => false, progress: () =
 
 /** More (sample, channel) rows than this are merged pairwise-consecutively so the payload stays bounded. */
 const MAX_SAMPLE_ROWS = 256;
-/** Per-channel histograms keep channels × bins under this many counts. */
+/** Per-channel histograms keep channels × bins under this many counts (before and after: twice this in the payload). */
 const MAX_CHANNEL_BIN_CELLS = 131072;
 
+/** Pass 1's result over a range of the tensor: moments per channel, per normalization group, per (sample, channel). */
+export interface MomentsPass {
+  ch: MomentsState;
+  norm: MomentsState | null;
+  sample: MomentsState | null;
+}
+
+/** Histogram counts and quantile states of one set of values (raw or x̂), per channel and overall. */
+export interface BinsState {
+  ch: Float64Array;
+  all: Float64Array;
+  chQ: QuantileState;
+  allQ: QuantileState;
+}
+
+/** Pass 2's result: raw histograms and quantiles; x̂ moments; x̂ histograms when each channel's map is affine. */
+export interface BinningPass {
+  raw: BinsState;
+  after: MomentsState | null;
+  afterBins: BinsState | null;
+}
+
+/** A pass over chunks of the tensor (all of it, or a range), ending in a state that merges with other ranges'. */
+export interface PassRun<S> {
+  add(chunk: NumericArray, start: number): void;
+  state(): S;
+}
+
+/**
+ * Everything about an inspection that follows from shape, dtype and options: the group maps, the passes and how
+ * their results merge and become an InspectResult. The extension host and every worker build the same one, so
+ * a pass can run over ranges in several workers and be merged where it is cheap (O(groups × bins)).
+ */
+export class InspectPlan {
+  readonly total: number;
+  readonly passes: number;
+  private readonly split: ChannelSplit;
+  private readonly channelMap: GroupMap;
+  private readonly allMap: GroupMap;
+  private readonly plan: NormPlan | null;
+  private readonly sampleMap: GroupMap | null;
+  private readonly batchAxisDistinct: boolean;
+  private readonly bins: number;
+  private readonly channelBins: number;
+
+  constructor(readonly shape: number[], readonly dtype: DType, readonly options: InspectOptions) {
+    this.total = elementCount(shape);
+    const axis = shape.length && options.channelAxis !== null ? normalizeAxis(options.channelAxis, shape.length, 'channel axis') : null;
+    this.split = channelSplit(shape, axis);
+    this.channelMap = { run: Math.max(1, this.split.inner), mod: this.split.channels };
+    this.allMap = { run: Math.max(1, this.total), mod: 0 };
+    this.plan = this.total > 0 ? planNormalization(shape, options) : null;
+    this.batchAxisDistinct = axis !== null && axis !== 0 && shape.length > 1;
+    this.sampleMap = this.batchAxisDistinct ? sampleChannelMap(shape, axis!) : null;
+    this.passes = this.plan && !this.plan.perChannel ? 3 : 2;
+    this.bins = Math.max(1, Math.round(options.bins));
+    this.channelBins = Math.max(8, Math.min(this.bins, Math.floor(MAX_CHANNEL_BIN_CELLS / Math.max(1, this.split.channels))));
+  }
+
+  /** Pass 1: moments. */
+  moments(kernels: Kernels | null): PassRun<MomentsPass> {
+    const ch = new GroupMoments(this.split.channels, kernels);
+    const norm = this.plan && !sameMap(this.plan.map, this.channelMap) ? new GroupMoments(groupCount(this.plan.map, this.total), kernels) : null;
+    const sample = this.sampleMap ? new GroupMoments(groupCount(this.sampleMap, this.total), kernels) : null;
+    return {
+      add: (chunk, start) => {
+        const staged = stage(chunk, kernels);
+        ch.add(staged, start, this.channelMap);
+        norm?.add(staged, start, this.plan!.map);
+        sample?.add(staged, start, this.sampleMap!);
+      },
+      state: () => ({ ch: ch.state(), norm: norm?.state() ?? null, sample: sample?.state() ?? null }),
+    };
+  }
+
+  mergeMoments(a: MomentsPass, b: MomentsPass): MomentsPass {
+    const merge = (x: MomentsState | null, y: MomentsState | null) => x && y ? GroupMoments.fromState(x).merge(y).state() : null;
+    return { ch: merge(a.ch, b.ch)!, norm: merge(a.norm, b.norm), sample: merge(a.sample, b.sample) };
+  }
+
+  /** Pass 2 over a range can merge with other ranges unless its quantiles are exact (they need every value at once). */
+  binningSplits(m: MomentsPass): boolean {
+    return !quantilesAreExact(sum(m.ch.count));
+  }
+
+  /** Pass 2: raw histograms and quantiles, x̂ moments, and x̂ histograms when each channel's map is affine. */
+  binning(m: MomentsPass, kernels: Kernels | null): PassRun<BinningPass> {
+    const raw = this.rawBins(m, kernels);
+    const params = this.params(m);
+    const plan = this.plan;
+    const after = plan ? new GroupMoments(this.split.channels, kernels) : null;
+    const scratch = newScratch(this.dtype, kernels);
+    // an affine map per channel sends finite values to finite values: raw counts size the exact x̂ quantiles
+    const afterBins = plan && params && plan.perChannel
+      ? this.binsOver(mappedRanges(rangesOf(m.ch), params, this.dtype), m.ch.count, null, kernels) : null;
+    return {
+      add: (chunk, start) => {
+        const staged = stage(chunk, kernels);
+        raw.add(staged, start);
+        if (plan && params && after) {
+          const xhat = applyPlan(staged, start, plan, params, scratch, kernels);
+          after.add(xhat, start, this.channelMap);
+          afterBins?.add(xhat, start);
+        }
+      },
+      state: () => ({ raw: raw.state(), after: after?.state() ?? null, afterBins: afterBins?.state() ?? null }),
+    };
+  }
+
+  mergeBinning(a: BinningPass, b: BinningPass): BinningPass {
+    return {
+      raw: mergeBins(a.raw, b.raw),
+      after: a.after && b.after ? GroupMoments.fromState(a.after).merge(b.after).state() : null,
+      afterBins: a.afterBins && b.afterBins ? mergeBins(a.afterBins, b.afterBins) : null,
+    };
+  }
+
+  /** Pass 3 is needed when x̂'s ranges were unknown before pass 2 (per-sample and per-group normalizations). */
+  needsAfterPass(b: BinningPass): boolean {
+    return !!this.plan && !!b.after && !b.afterBins;
+  }
+
+  afterSplits(b: BinningPass): boolean {
+    return !quantilesAreExact(sum(b.after!.count));
+  }
+
+  /** Pass 3: x̂ histograms and quantiles over the x̂ ranges pass 2 found. */
+  afterBinning(m: MomentsPass, b: BinningPass, kernels: Kernels | null): PassRun<BinsState> {
+    const plan = this.plan!;
+    const params = this.params(m)!;
+    const after = GroupMoments.fromState(b.after!);
+    const bins = this.binsOver(rangesOf(after), after.count, rangesOf(after.total())[0], kernels);
+    const scratch = newScratch(this.dtype, kernels);
+    return {
+      add: (chunk, start) => bins.add(applyPlan(stage(chunk, kernels), start, plan, params, scratch, kernels), start),
+      state: () => bins.state(),
+    };
+  }
+
+  mergeAfter(a: BinsState, b: BinsState): BinsState {
+    return mergeBins(a, b);
+  }
+
+  /** The inspector's result from the merged passes; `afterBins` is pass 3's state when there was one. */
+  result(m: MomentsPass, b: BinningPass, afterPass: BinsState | null, millis: number): InspectResult {
+    const channels = this.split.channels;
+    const ch = GroupMoments.fromState(m.ch);
+    const overall = ch.total();
+    const chRanges = rangesOf(ch);
+    const raw = this.readBins(b.raw, chRanges, rangesOf(overall)[0]);
+    const after = b.after ? GroupMoments.fromState(b.after) : null;
+    const afterAll = after ? after.total() : null;
+    let afterRead: BinsReader | null = null;
+    if (after && afterAll && b.afterBins) {
+      const mapped = mappedRanges(chRanges, this.params(m)!, this.dtype);
+      afterRead = this.readBins(b.afterBins, mapped, envelope(mapped));
+    } else if (after && afterAll && afterPass) {
+      afterRead = this.readBins(afterPass, rangesOf(after), rangesOf(afterAll)[0]);
+    }
+    const normMoments = m.norm ? GroupMoments.fromState(m.norm) : ch;
+    const result: InspectResult = {
+      shape: [...this.shape],
+      dtype: this.dtype,
+      options: this.options,
+      channels,
+      batch: this.batchAxisDistinct ? this.shape[0] : 1,
+      quantilesExact: b.raw.chQ.kind === 'exact' && b.raw.allQ.kind === 'exact' && (!afterRead || afterRead.exact),
+      overall: {
+        before: summary(overall, 0, raw.allQuantiles(0)),
+        after: afterAll && afterRead ? summary(afterAll, 0, afterRead.allQuantiles(0)) : null,
+        histBefore: raw.all.histogram(0),
+        histAfter: afterRead ? afterRead.all.histogram(0) : null,
+      },
+      channel: {
+        before: range(channels).map((c) => summary(ch, c, raw.chQuantiles(c))),
+        after: after && afterRead ? range(channels).map((c) => summary(after, c, afterRead!.chQuantiles(c))) : null,
+        histBefore: range(channels).map((c) => raw.ch.histogram(c)),
+        histAfter: afterRead ? range(channels).map((c) => afterRead!.ch.histogram(c)) : null,
+      },
+      normalization: this.plan ? normalizationSummary(this.plan, normMoments, this.options) : null,
+      samples: m.sample ? samplePayload(GroupMoments.fromState(m.sample), channels) : null,
+      diagnostics: [],
+      millis,
+    };
+    result.diagnostics = diagnose(result);
+    return result;
+  }
+
+  private params(m: MomentsPass): NormParams | null {
+    return this.plan ? this.plan.params(GroupMoments.fromState(m.norm ?? m.ch)) : null;
+  }
+
+  private rawBins(m: MomentsPass, kernels: Kernels | null): BinsRun {
+    const ch = GroupMoments.fromState(m.ch);
+    return this.binsOver(rangesOf(ch), ch.count, rangesOf(ch.total())[0], kernels);
+  }
+
+  /** Histograms and quantiles per channel over `chRanges` and overall over `overall` (default: their envelope). */
+  private binsOver(chRanges: [number, number][], counts: ArrayLike<number>, overall: [number, number] | null, kernels: Kernels | null): BinsRun {
+    const allRange = overall ?? envelope(chRanges);
+    const channels = chRanges.length;
+    const ch = new GroupHistograms(channels, this.channelBins, chRanges.map(([lo, hi]) => histogramRange(lo, hi)), kernels);
+    const all = new GroupHistograms(1, this.bins, [histogramRange(allRange[0], allRange[1])], kernels);
+    const chQ = new GroupQuantiles(channels, counts, chRanges, undefined, kernels);
+    const allQ = new GroupQuantiles(1, [sum(counts)], [allRange], undefined, kernels);
+    return {
+      add: (values, start) => {
+        ch.add(values, start, this.channelMap);
+        all.add(values, start, this.allMap);
+        chQ.add(values, start, this.channelMap);
+        allQ.add(values, start, this.allMap);
+      },
+      state: () => ({ ch: ch.counts.slice(), all: all.counts.slice(), chQ: chQ.state(), allQ: allQ.state() }),
+    };
+  }
+
+  /** The inverse of binsOver's state: histograms and quantile readers over the same ranges. */
+  private readBins(state: BinsState, chRanges: [number, number][], allRange: [number, number]): BinsReader {
+    const ch = new GroupHistograms(chRanges.length, this.channelBins, chRanges.map(([lo, hi]) => histogramRange(lo, hi))).merge(state.ch);
+    const all = new GroupHistograms(1, this.bins, [histogramRange(allRange[0], allRange[1])]).merge(state.all);
+    return {
+      ch, all,
+      chQuantiles: quantilesFromState(state.chQ, chRanges),
+      allQuantiles: quantilesFromState(state.allQ, [allRange]),
+      exact: state.chQ.kind === 'exact' && state.allQ.kind === 'exact',
+    };
+  }
+}
+
+type BinsRun = PassRun<BinsState>;
+
+interface BinsReader {
+  ch: GroupHistograms;
+  all: GroupHistograms;
+  chQuantiles(g: number): Quantiles;
+  allQuantiles(g: number): Quantiles;
+  exact: boolean;
+}
+
+function mergeBins(a: BinsState, b: BinsState): BinsState {
+  const add = (x: Float64Array, y: Float64Array) => x.map((v, i) => v + y[i]);
+  const q = (x: QuantileState, y: QuantileState): QuantileState => {
+    if (x.kind !== 'fine' || y.kind !== 'fine') throw new Error('exact quantiles need every value in one run: they do not merge');
+    return { kind: 'fine', counts: add(x.counts, y.counts) };
+  };
+  return { ch: add(a.ch, b.ch), all: add(a.all, b.all), chQ: q(a.chQ, b.chQ), allQ: q(a.allQ, b.allQ) };
+}
+
+/** A float32 chunk in the kernels' memory (copied once there, for every accumulator of the pass). */
+function stage(chunk: NumericArray, kernels: Kernels | null): NumericArray {
+  return kernels && chunk instanceof Float32Array ? kernels.stage(chunk) : chunk;
+}
+
+/**
+ * Runs the inspection in this thread, streaming `src` once per pass. The worker pool runs the same passes over
+ * ranges in several workers and merges them with the same InspectPlan (see enginePool.ts).
+ */
 export async function inspect(src: ElementSource, options: InspectOptions, control: RunControl = NO_CONTROL): Promise<InspectResult> {
   const t0 = Date.now();
-  const { shape } = src;
-  const total = elementCount(shape);
-  const axis = shape.length && options.channelAxis !== null ? normalizeAxis(options.channelAxis, shape.length, 'channel axis') : null;
-  const split = channelSplit(shape, axis);
-  const channelMap: GroupMap = { run: Math.max(1, split.inner), mod: split.channels };
-  const plan = total > 0 ? planNormalization(shape, options) : null;
-  const batchAxisDistinct = axis !== null && axis !== 0 && shape.length > 1;
-  const sampleMap = batchAxisDistinct ? sampleChannelMap(shape, axis) : null;
-  const passes = plan && !plan.perChannel ? 3 : 2;
+  const plan = new InspectPlan(src.shape, src.dtype, options);
+  const kernels = Kernels.create();
   let pass = 0;
-
-  const stream = async (visit: (chunk: NumericArray, start: number) => void) => {
+  const stream = async <S>(run: PassRun<S>): Promise<S> => {
     let start = 0;
     for await (const chunk of src.chunks()) {
       if (control.isCancelled()) throw new CancelledError();
-      visit(chunk, start);
+      run.add(chunk, start);
       start += chunk.length;
-      control.progress((pass + (total ? start / total : 1)) / passes);
+      control.progress((pass + (plan.total ? start / plan.total : 1)) / plan.passes);
     }
     pass++;
+    return run.state();
   };
-
-  // pass 1: moments
-  const chMoments = new GroupMoments(split.channels);
-  const normMoments = plan && !sameMap(plan.map, channelMap) ? new GroupMoments(groupCount(plan.map, total)) : null;
-  const sampleMoments = sampleMap ? new GroupMoments(groupCount(sampleMap, total)) : null;
-  await stream((chunk, start) => {
-    chMoments.add(chunk, start, channelMap);
-    normMoments?.add(chunk, start, plan!.map);
-    sampleMoments?.add(chunk, start, sampleMap!);
-  });
-  const overallMoments = chMoments.total();
-  const params = plan ? plan.params(normMoments ?? chMoments) : null;
-
-  // pass 2: raw histograms and quantiles; x̂ moments (and x̂ histograms when each channel's map is known)
-  const bins = Math.max(1, Math.round(options.bins));
-  const channelBins = Math.max(8, Math.min(bins, Math.floor(MAX_CHANNEL_BIN_CELLS / Math.max(1, split.channels))));
-  const chRanges = rangesOf(chMoments);
-  const rawCh = new GroupHistograms(split.channels, channelBins, chRanges.map(([lo, hi]) => histogramRange(lo, hi)));
-  const rawAll = new GroupHistograms(1, bins, [histogramRange(overallMoments.min[0], overallMoments.max[0])]);
-  const rawChQ = new GroupQuantiles(split.channels, chMoments.count, chRanges);
-  const rawAllQ = new GroupQuantiles(1, overallMoments.count, rangesOf(overallMoments));
-  const afterMoments = plan ? new GroupMoments(split.channels) : null;
-  const scratch = plan ? newScratch(src.dtype, Math.min(total, 1 << 22)) : null;
-  let after: AfterBinning | null = null;
-  // an affine map per channel sends finite values to finite values: raw counts size the exact x̂ quantiles
-  if (plan && params && plan.perChannel) after = afterBinning(mappedRanges(chRanges, params, src.dtype), bins, channelBins, chMoments.count);
-  const all: GroupMap = { run: Math.max(1, total), mod: 0 };
-  await stream((chunk, start) => {
-    rawCh.add(chunk, start, channelMap);
-    rawAll.add(chunk, start, all);
-    rawChQ.add(chunk, start, channelMap);
-    rawAllQ.add(chunk, start, all);
-    if (plan && params && afterMoments && scratch) {
-      const xhat = applyPlan(chunk, start, plan, params, scratch);
-      afterMoments.add(xhat, start, channelMap);
-      after?.add(xhat, start, channelMap, all);
-    }
-  });
-
-  // pass 3: x̂ histograms over the x̂ ranges pass 2 found
-  if (plan && params && afterMoments && scratch && !after) {
-    const binning = afterBinning(rangesOf(afterMoments), bins, channelBins, afterMoments.count, rangesOf(afterMoments.total())[0]);
-    after = binning;
-    await stream((chunk, start) => binning.add(applyPlan(chunk, start, plan, params, scratch), start, channelMap, all));
-  }
+  const m = await stream(plan.moments(kernels));
+  const b = await stream(plan.binning(m, kernels));
+  const a = plan.needsAfterPass(b) ? await stream(plan.afterBinning(m, b, kernels)) : null;
   control.progress(1);
-
-  const summarize = (m: GroupMoments, q: GroupQuantiles, g: number, qg = g): Summary => summary(m, g, q, qg);
-  const afterAll = afterMoments ? afterMoments.total() : null;
-  const result: InspectResult = {
-    shape: [...shape],
-    dtype: src.dtype,
-    options,
-    channels: split.channels,
-    batch: batchAxisDistinct ? shape[0] : 1,
-    quantilesExact: rawChQ.exact && rawAllQ.exact && (!after || after.exact),
-    overall: {
-      before: summarize(overallMoments, rawAllQ, 0),
-      after: afterAll && after ? summarize(afterAll, after.allQ, 0) : null,
-      histBefore: rawAll.histogram(0),
-      histAfter: after ? after.all.histogram(0) : null,
-    },
-    channel: {
-      before: range(split.channels).map((c) => summarize(chMoments, rawChQ, c)),
-      after: afterMoments && after ? range(split.channels).map((c) => summarize(afterMoments, after!.chQ, c)) : null,
-      histBefore: range(split.channels).map((c) => rawCh.histogram(c)),
-      histAfter: after ? range(split.channels).map((c) => after!.ch.histogram(c)) : null,
-    },
-    normalization: plan ? normalizationSummary(plan, normMoments ?? chMoments, options) : null,
-    samples: sampleMoments ? samplePayload(sampleMoments, split.channels) : null,
-    diagnostics: [],
-    millis: 0,
-  };
-  result.diagnostics = diagnose(result);
-  result.millis = Date.now() - t0;
-  return result;
+  return plan.result(m, b, a, Date.now() - t0);
 }
 
-interface AfterBinning {
-  ch: GroupHistograms;
-  all: GroupHistograms;
-  chQ: GroupQuantiles;
-  allQ: GroupQuantiles;
-  exact: boolean;
-  add(xhat: NumericArray, start: number, channelMap: GroupMap, all: GroupMap): void;
-}
-
-function afterBinning(chRanges: [number, number][], bins: number, channelBins: number, counts: ArrayLike<number>,
-  overall?: [number, number]): AfterBinning {
-  const finite = chRanges.filter(([lo, hi]) => Number.isFinite(lo) && Number.isFinite(hi));
-  const allRange = overall ?? (finite.length
-    ? [Math.min(...finite.map((r) => r[0])), Math.max(...finite.map((r) => r[1]))] as [number, number]
-    : [NaN, NaN] as [number, number]);
-  const ch = new GroupHistograms(chRanges.length, channelBins, chRanges.map(([lo, hi]) => histogramRange(lo, hi)));
-  const all = new GroupHistograms(1, bins, [histogramRange(allRange[0], allRange[1])]);
-  let total = 0;
-  for (let c = 0; c < chRanges.length; c++) total += counts[c];
-  const chQ = new GroupQuantiles(chRanges.length, counts, chRanges);
-  const allQ = new GroupQuantiles(1, [total], [allRange]);
-  return {
-    ch, all, chQ, allQ, exact: chQ.exact && allQ.exact,
-    add(xhat, start, channelMap, allMap) {
-      ch.add(xhat, start, channelMap);
-      all.add(xhat, start, allMap);
-      chQ.add(xhat, start, channelMap);
-      allQ.add(xhat, start, allMap);
-    },
-  };
-}
-
-function rangesOf(m: GroupMoments): [number, number][] {
+function rangesOf(m: MomentsState): [number, number][] {
   return range(m.groups).map((g) => [m.min[g], m.max[g]]);
 }
 
@@ -183,7 +332,7 @@ function mappedRanges(ranges: [number, number][], p: NormParams, dtype: DType): 
   });
 }
 
-function summary(m: GroupMoments, g: number, q: GroupQuantiles, qg: number): Summary {
+function summary(m: GroupMoments, g: number, quantiles: Quantiles): Summary {
   const v = m.variance(g);
   return {
     count: m.count[g],
@@ -198,7 +347,7 @@ function summary(m: GroupMoments, g: number, q: GroupQuantiles, qg: number): Sum
     posinf: m.posinf[g],
     neginf: m.neginf[g],
     zeros: m.zeros[g],
-    quantiles: q.quantiles(qg),
+    quantiles,
   };
 }
 
@@ -234,6 +383,18 @@ function samplePayload(m: GroupMoments, channels: number): SampleMoments {
 
 function sameMap(a: GroupMap, b: GroupMap): boolean {
   return a.run === b.run && a.mod === b.mod && (a.block ?? 0) === (b.block ?? 0);
+}
+
+/** The smallest range holding every finite range of `ranges` ([NaN, NaN] when none is finite). */
+function envelope(ranges: [number, number][]): [number, number] {
+  const finite = ranges.filter(([lo, hi]) => Number.isFinite(lo) && Number.isFinite(hi));
+  return finite.length ? [Math.min(...finite.map((r) => r[0])), Math.max(...finite.map((r) => r[1]))] : [NaN, NaN];
+}
+
+function sum(values: ArrayLike<number>): number {
+  let total = 0;
+  for (let i = 0; i < values.length; i++) total += values[i];
+  return total;
 }
 
 function range(n: number): number[] {

@@ -5,7 +5,9 @@
  */
 import { outputDType, type DType, type NumericArray } from '../dtype';
 import { EngineError } from '../errors';
-import { groupOf, type GroupMap, type GroupMoments } from '../moments';
+import type { GroupMap, GroupMoments } from '../moments';
+import { SegmentWalk } from '../segments';
+import type { Kernels } from '../wasm/kernels';
 import { channelSplit, elementCount, normalizeAxis } from '../tensor';
 import type { InspectOptions } from './types';
 
@@ -131,26 +133,68 @@ function emptyParams(groups: number): NormParams {
   return { shift: new Float64Array(groups), scale: new Float64Array(groups), offset: new Float64Array(groups) };
 }
 
-/** x̂ for one chunk (elements start .. start + chunk.length - 1), written into `scratch` when it is large enough. */
-export function applyPlan(chunk: NumericArray, start: number, plan: NormPlan, p: NormParams, scratch: NumericArray): NumericArray {
-  const out = scratch.length >= chunk.length ? scratch.subarray(0, chunk.length) : newScratch(scratch instanceof Float32Array ? 'float32' : 'float64', chunk.length);
-  const map = plan.map;
-  let i = 0;
-  const n = chunk.length;
-  while (i < n) {
-    const e = start + i;
-    const g = groupOf(map, e);
-    const end = Math.min(n, i + (map.run - (e % map.run)));
-    const shift = p.shift[g];
-    const scale = p.scale[g];
-    const offset = p.offset[g];
-    for (let j = i; j < end; j++) out[j] = (chunk[j] - shift) * scale + offset;
-    i = end;
+/**
+ * Where x̂ of a chunk is written, in the operation's output dtype so that its statistics are those of what the
+ * framework returns. float32 x̂ lives in the kernels' memory when there are kernels, so it feeds them without a
+ * copy; since that memory may grow (detaching views), a view is taken per chunk.
+ */
+export class Scratch {
+  private array: NumericArray | null = null;
+  private ptr = -1;
+  private size = 0;
+
+  constructor(private readonly dtype: 'float32' | 'float64', private readonly kernels: Kernels | null) {}
+
+  view(n: number): NumericArray {
+    if (this.dtype === 'float32' && this.kernels) {
+      if (this.size < n) {
+        this.ptr = this.kernels.alloc(n * 4);
+        this.size = n;
+      }
+      return this.kernels.f32(this.ptr, n);
+    }
+    if (!this.array || this.array.length < n) this.array = this.dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+    return this.array.subarray(0, n);
   }
+}
+
+export function newScratch(dtype: DType, kernels: Kernels | null = null): Scratch {
+  return new Scratch(outputDType(dtype), kernels);
+}
+
+/**
+ * x̂ for one chunk (elements start .. start + chunk.length - 1), in `scratch`'s memory (overwritten by the next
+ * chunk).
+ */
+export function applyPlan(chunk: NumericArray, start: number, plan: NormPlan, p: NormParams, scratch: Scratch,
+  kernels: Kernels | null = null): NumericArray {
+  // staging first: it may grow the memory the output view lives in
+  const input = kernels && chunk instanceof Float32Array ? kernels.stage(chunk) : chunk;
+  const out = scratch.view(chunk.length);
+  mapGroups(input, out, start, plan.map, p, kernels);
   return out;
 }
 
-/** x̂ is stored in the operation's output dtype, so its statistics are those of what the framework returns. */
-export function newScratch(dtype: DType, n: number): NumericArray {
-  return outputDType(dtype) === 'float64' ? new Float64Array(n) : new Float32Array(n);
+/**
+ * out[j] = (input[j] - shift[g])·scale[g] + offset[g] for each element's group g under `map`; `out` may be
+ * `input`. Float32 in and out, both in the kernels' memory, go through the WebAssembly `apply`: the same values
+ * bit for bit.
+ */
+export function mapGroups(input: NumericArray, out: NumericArray, start: number, map: GroupMap, p: NormParams,
+  kernels: Kernels | null): void {
+  const outAt = kernels && out instanceof Float32Array ? kernels.addressOf(out) : -1;
+  const inAt = outAt >= 0 && input instanceof Float32Array ? kernels!.addressOf(input) : -1;
+  for (const s = new SegmentWalk(map, start, input.length); s.next();) {
+    const shift = p.shift[s.group];
+    const scale = p.scale[s.group];
+    const offset = p.offset[s.group];
+    if (inAt >= 0 && s.to - s.from >= KERNEL_MIN_RUN) {
+      kernels!.apply(inAt + s.from * 4, outAt + s.from * 4, s.to - s.from, shift, scale, offset);
+    } else {
+      for (let j = s.from; j < s.to; j++) out[j] = (input[j] - shift) * scale + offset;
+    }
+  }
 }
+
+/** Below this segment length a kernel call costs more than the loop it replaces. */
+const KERNEL_MIN_RUN = 16;

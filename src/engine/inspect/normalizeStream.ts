@@ -4,10 +4,11 @@
  */
 import { outputDType, type NumericArray } from '../dtype';
 import { CancelledError, EngineError } from '../errors';
-import { GroupMoments, groupCount, groupOf, type GroupMap } from '../moments';
+import { GroupMoments, groupCount, type GroupMap } from '../moments';
 import { channelSplit, elementCount, normalizeAxis } from '../tensor';
 import { NO_CONTROL, type ElementSource, type RunControl } from './inspect';
-import { applyPlan, newScratch, planNormalization } from './normPlan';
+import { Kernels } from '../wasm/kernels';
+import { applyPlan, mapGroups, newScratch, planNormalization, type NormParams } from './normPlan';
 import type { InspectOptions } from './types';
 
 export async function normalizeStream(src: ElementSource, o: InspectOptions, sink: (y: NumericArray) => Promise<void>,
@@ -25,13 +26,17 @@ export async function normalizeStream(src: ElementSource, o: InspectOptions, sin
       control.progress((pass + (total ? start / total : 1)) / 2);
     }
   };
-  const moments = new GroupMoments(groupCount(plan.map, total));
+  const kernels = Kernels.create();
+  const moments = new GroupMoments(groupCount(plan.map, total), kernels);
   await visit(0, (chunk, start) => { moments.add(chunk, start, plan.map); });
   const params = plan.params(moments);
-  const scratch = newScratch(src.dtype, Math.min(total, 1 << 22));
+  const scratch = newScratch(src.dtype, kernels);
+  // y = γ·x̂ + β = (x̂ - 0)·γ + β on the x̂ the inspector shows (rounded to the output dtype), in place
+  const affine: NormParams | null = o.affine && channelMap
+    ? { shift: new Float64Array(o.affine.scale.length), scale: Float64Array.from(o.affine.scale), offset: Float64Array.from(o.affine.bias) } : null;
   await visit(1, async (chunk, start) => {
-    const y = applyPlan(chunk, start, plan, params, scratch);
-    if (o.affine && channelMap) applyAffine(y, start, channelMap, o.affine.scale, o.affine.bias);
+    const y = applyPlan(chunk, start, plan, params, scratch, kernels);
+    if (affine) mapGroups(y, y, start, channelMap!, affine, kernels);
     await sink(y);
   });
   return { dtype: outputDType(src.dtype) };
@@ -45,17 +50,4 @@ function affineMap(shape: readonly number[], o: InspectOptions): GroupMap | null
     throw new EngineError(`γ/β have ${o.affine.scale.length} and ${o.affine.bias.length} values for ${channels} channels.`);
   }
   return { run: Math.max(1, inner), mod: channels };
-}
-
-function applyAffine(y: NumericArray, start: number, map: GroupMap, scale: number[], bias: number[]): void {
-  let i = 0;
-  while (i < y.length) {
-    const e = start + i;
-    const c = groupOf(map, e);
-    const end = Math.min(y.length, i + (map.run - (e % map.run)));
-    const g = scale[c];
-    const b = bias[c];
-    for (let j = i; j < end; j++) y[j] = y[j] * g + b;
-    i = end;
-  }
 }

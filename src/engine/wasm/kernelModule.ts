@@ -1,0 +1,152 @@
+/**
+ * The engine's WebAssembly kernels, for float32 data: the inner loops of moments, x̂ and histograms. Each one
+ * computes what its TypeScript counterpart computes (moments.ts, normPlan.ts, histogram.ts), in float64:
+ * - `moments`: the same shifted sums, only summed in four interleaved float64 lanes instead of one, so s and q
+ *   differ from the TypeScript loop by accumulation order only (min, max and the zero count are equal);
+ * - `apply` and `histogram`: the same operations element by element, so their results are bit-for-bit equal.
+ * Results of `moments` go to the 8 float64 slots at address 0 (OUT).
+ */
+import { encodeModule, op, type Code, type FunctionDef } from './encoder';
+
+/** Byte address of the result slots; allocations start after them. */
+export const OUT = 0;
+export const OUT_BYTES = 64;
+
+const { get, set, tee, i32, f64 } = op;
+/** while (ptr + step <= end) { body; ptr += step }, with `ptr` and `end` i32 locals. */
+const stepLoop = (ptr: number, end: number, step: number, body: Code): Code => op.block(op.loop(
+  get(ptr), i32(step), op.i32Add, get(end), op.i32GtU, op.brIf(1),
+  body,
+  get(ptr), i32(step), op.i32Add, set(ptr),
+  op.br(0),
+));
+
+// the high two float32 lanes moved to the low two, so promote_low can widen them
+const HIGH_HALF = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
+// lanes 0-1 of a and lanes 0-1 of b: two demoted halves back into one f32x4
+const JOIN_LOW = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+
+/** moments(ptr, n, k): Σ(x-k), Σ(x-k)², min, max, #zeros of n float32 at ptr, assuming all finite. */
+function moments(): FunctionDef {
+  // params: 0 ptr, 1 n, 2 k; locals:
+  const end = 3, end4 = 4, k2 = 5, sA = 6, sB = 7, qA = 8, qB = 9, lo4 = 10, hi4 = 11, z4 = 12, v = 13, d = 14;
+  const s = 15, q = 16, lo = 17, hi = 18, zeros = 19, x = 20, dx = 21, zero4 = 22;
+  const accumulate = (widen: Code, sum: number, sq: number): Code => [
+    get(v), widen, op.f64x2PromoteLowF32x4, get(k2), op.f64x2Sub, tee(d),
+    get(sum), op.f64x2Add, set(sum),
+    get(d), get(d), op.f64x2Mul, get(sq), op.f64x2Add, set(sq),
+  ];
+  const lanes2 = (acc: number): Code => [get(acc), op.f64x2ExtractLane(0), get(acc), op.f64x2ExtractLane(1), op.f64Add];
+  // lo = lane < lo ? lane : lo, as the TypeScript loop keeps the first of equal values
+  const foldMin = (target: number, vec: number, lane: number, cmp: Code): Code => [
+    get(vec), op.f32x4ExtractLane(lane), op.f64PromoteF32, tee(x), get(target), get(x), get(target), ...cmp, op.select, set(target),
+  ];
+  return {
+    name: 'moments',
+    params: ['i32', 'i32', 'f64'],
+    results: [],
+    locals: ['i32', 'i32', 'v128', 'v128', 'v128', 'v128', 'v128', 'v128', 'v128', 'v128', 'v128', 'v128',
+      'f64', 'f64', 'f64', 'f64', 'f64', 'f64', 'f64', 'v128'],
+    body: [
+      get(0), get(1), i32(2), op.i32Shl, op.i32Add, set(end),
+      get(0), get(1), i32(-4), op.i32And, i32(2), op.i32Shl, op.i32Add, set(end4),
+      get(2), op.f64x2Splat, set(k2),
+      f64(Infinity), op.f32DemoteF64, op.f32x4Splat, set(lo4),
+      f64(-Infinity), op.f32DemoteF64, op.f32x4Splat, set(hi4),
+      stepLoop(0, end4, 16, [
+        get(0), op.v128Load(), set(v),
+        get(lo4), get(v), op.f32x4Pmin, set(lo4),
+        get(hi4), get(v), op.f32x4Pmax, set(hi4),
+        get(z4), get(v), get(zero4), op.f32x4Eq, op.i32x4Sub, set(z4),
+        accumulate([], sA, qA),
+        accumulate([get(v), op.i8x16Shuffle(HIGH_HALF)], sB, qB),
+      ]),
+      lanes2(sA), lanes2(sB), op.f64Add, set(s),
+      lanes2(qA), lanes2(qB), op.f64Add, set(q),
+      get(lo4), op.f32x4ExtractLane(0), op.f64PromoteF32, set(lo),
+      get(hi4), op.f32x4ExtractLane(0), op.f64PromoteF32, set(hi),
+      [1, 2, 3].map((lane) => [foldMin(lo, lo4, lane, op.f64Lt), foldMin(hi, hi4, lane, op.f64Gt)]),
+      get(z4), op.i32x4ExtractLane(0), get(z4), op.i32x4ExtractLane(1), op.i32Add,
+      get(z4), op.i32x4ExtractLane(2), op.i32Add, get(z4), op.i32x4ExtractLane(3), op.i32Add, op.f64ConvertI32S, set(zeros),
+      stepLoop(0, end, 4, [
+        get(0), op.f32Load(), op.f64PromoteF32, tee(x), get(2), op.f64Sub, tee(dx),
+        get(s), op.f64Add, set(s),
+        get(dx), get(dx), op.f64Mul, get(q), op.f64Add, set(q),
+        get(x), get(lo), get(x), get(lo), op.f64Lt, op.select, set(lo),
+        get(x), get(hi), get(x), get(hi), op.f64Gt, op.select, set(hi),
+        get(zeros), get(x), f64(0), op.f64Eq, op.f64ConvertI32S, op.f64Add, set(zeros),
+      ]),
+      i32(OUT), get(s), op.f64Store(0),
+      i32(OUT), get(q), op.f64Store(8),
+      i32(OUT), get(lo), op.f64Store(16),
+      i32(OUT), get(hi), op.f64Store(24),
+      i32(OUT), get(zeros), op.f64Store(32),
+    ],
+  };
+}
+
+/** apply(src, dst, n, shift, scale, offset): dst[i] = float32((src[i] - shift)·scale + offset); dst may be src. */
+function apply(): FunctionDef {
+  // params: 0 src, 1 dst, 2 n, 3 shift, 4 scale, 5 offset; locals:
+  const end = 6, end4 = 7, sh = 8, sc = 9, of = 10, v = 11;
+  const half = (widen: Code): Code => [
+    get(v), widen, op.f64x2PromoteLowF32x4, get(sh), op.f64x2Sub, get(sc), op.f64x2Mul, get(of), op.f64x2Add, op.f32x4DemoteF64x2Zero,
+  ];
+  return {
+    name: 'apply',
+    params: ['i32', 'i32', 'i32', 'f64', 'f64', 'f64'],
+    results: [],
+    locals: ['i32', 'i32', 'v128', 'v128', 'v128', 'v128'],
+    body: [
+      get(0), get(2), i32(2), op.i32Shl, op.i32Add, set(end),
+      get(0), get(2), i32(-4), op.i32And, i32(2), op.i32Shl, op.i32Add, set(end4),
+      get(3), op.f64x2Splat, set(sh),
+      get(4), op.f64x2Splat, set(sc),
+      get(5), op.f64x2Splat, set(of),
+      stepLoop(0, end4, 16, [
+        get(0), op.v128Load(), set(v),
+        get(1), half([]), half([get(v), op.i8x16Shuffle(HIGH_HALF)]), op.i8x16Shuffle(JOIN_LOW), op.v128Store(),
+        get(1), i32(16), op.i32Add, set(1),
+      ]),
+      stepLoop(0, end, 4, [
+        get(1), get(0), op.f32Load(), op.f64PromoteF32, get(3), op.f64Sub, get(4), op.f64Mul, get(5), op.f64Add, op.f32DemoteF64, op.f32Store(),
+        get(1), i32(4), op.i32Add, set(1),
+      ]),
+    ],
+  };
+}
+
+/**
+ * histogram(ptr, n, lo, hi, norm, edges, counts, bins): numpy's binning of n float32 at ptr into the float64
+ * `counts` over the float64 `edges` (bins + 1 of them); values outside [lo, hi] and NaN are skipped.
+ */
+function histogram(): FunctionDef {
+  // params: 0 ptr, 1 n, 2 lo, 3 hi, 4 norm, 5 edges, 6 counts, 7 bins; locals:
+  const end = 8, b = 9, last = 10, at = 11, x = 12;
+  return {
+    name: 'histogram',
+    params: ['i32', 'i32', 'f64', 'f64', 'f64', 'i32', 'i32', 'i32'],
+    results: [],
+    locals: ['i32', 'i32', 'i32', 'i32', 'f64'],
+    body: [
+      get(0), get(1), i32(2), op.i32Shl, op.i32Add, set(end),
+      get(7), i32(1), op.i32Sub, set(last),
+      stepLoop(0, end, 4, [
+        get(0), op.f32Load(), op.f64PromoteF32, tee(x), get(2), op.f64Ge, get(x), get(3), op.f64Le, op.i32And,
+        op.if(
+          get(x), get(2), op.f64Sub, get(4), op.f64Mul, op.i32TruncSatF64S, set(b),
+          get(last), get(b), get(b), get(last), op.i32GtS, op.select, set(b),
+          // numpy's corrections: one bin down if below its left edge, else one up if at or past its right edge
+          get(b), get(x), get(5), get(b), i32(3), op.i32Shl, op.i32Add, op.f64Load(), op.f64Lt, op.i32Sub, set(b),
+          get(5), get(b), i32(3), op.i32Shl, op.i32Add, set(at),
+          get(b), get(x), get(at), op.f64Load(8), op.f64Ge, get(b), get(last), op.i32Ne, op.i32And, op.i32Add, set(b),
+          get(6), get(b), i32(3), op.i32Shl, op.i32Add, tee(at), get(at), op.f64Load(), f64(1), op.f64Add, op.f64Store(),
+        ),
+      ]),
+    ],
+  };
+}
+
+export function kernelModuleBytes(): Uint8Array {
+  return encodeModule([moments(), apply(), histogram()]);
+}

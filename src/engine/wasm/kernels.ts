@@ -1,0 +1,114 @@
+/**
+ * One run's WebAssembly kernels and the memory they work in. A run (an inspect or normalize job) creates its own
+ * instance, so concurrent runs never share memory and the memory is freed with the run. Float32 chunks that
+ * already live in this memory (a worker reads file bytes straight into it) are used in place; others are staged
+ * once per chunk. Everything here has a TypeScript twin that stays the reference (see kernelModule.ts).
+ */
+import { kernelModuleBytes, OUT, OUT_BYTES } from './kernelModule';
+
+const PAGE = 65536;
+
+let compiled: WebAssembly.Module | null | undefined;
+let enabled = true;
+
+/** Turns the WebAssembly kernels on or off for runs started afterwards (tests and the benchmark compare both). */
+export function setWasmKernels(on: boolean): void {
+  enabled = on;
+}
+
+function compiledModule(): WebAssembly.Module | null {
+  if (compiled !== undefined) return compiled;
+  const bytes = kernelModuleBytes();
+  // a runtime without fixed-width SIMD rejects the module: the TypeScript loops then do all the work
+  compiled = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+  return compiled;
+}
+
+interface Exports {
+  moments(ptr: number, n: number, shift: number): void;
+  apply(src: number, dst: number, n: number, shift: number, scale: number, offset: number): void;
+  histogram(ptr: number, n: number, lo: number, hi: number, norm: number, edges: number, counts: number, bins: number): void;
+}
+
+/** Shifted sums of a float32 segment, as kernelModule's `moments` leaves them. */
+export interface SegmentSums {
+  s: number;
+  q: number;
+  lo: number;
+  hi: number;
+  zeros: number;
+}
+
+export class Kernels {
+  private readonly memory: WebAssembly.Memory;
+  private readonly fn: Exports;
+  private top = OUT_BYTES;
+  private staging = { ptr: 0, bytes: 0 };
+  private out: Float64Array;
+
+  private constructor(module: WebAssembly.Module) {
+    this.memory = new WebAssembly.Memory({ initial: 16 });
+    this.fn = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Exports;
+    this.out = new Float64Array(this.memory.buffer, OUT, OUT_BYTES / 8);
+  }
+
+  /** A fresh instance for one run, or null when WebAssembly SIMD is unavailable or switched off. */
+  static create(): Kernels | null {
+    const module = enabled ? compiledModule() : null;
+    return module ? new Kernels(module) : null;
+  }
+
+  /**
+   * Reserves `bytes` (16-byte aligned) and returns their address. Growing the memory detaches every view made
+   * before, so holders of memory keep addresses and take views through f32/f64 when they use them.
+   */
+  alloc(bytes: number): number {
+    const ptr = this.top;
+    this.top = ptr + Math.ceil(bytes / 16) * 16;
+    const have = this.memory.buffer.byteLength;
+    if (this.top > have) this.memory.grow(Math.ceil((this.top - have) / PAGE));
+    return ptr;
+  }
+
+  f32(ptr: number, n: number): Float32Array {
+    return new Float32Array(this.memory.buffer, ptr, n);
+  }
+
+  f64(ptr: number, n: number): Float64Array {
+    return new Float64Array(this.memory.buffer, ptr, n);
+  }
+
+  /** A byte view of `bytes` fresh bytes, for a reader to fill in place. */
+  bytes(ptr: number, length: number): Uint8Array {
+    return new Uint8Array(this.memory.buffer, ptr, length);
+  }
+
+  /** The address of `values` when they are a view of this memory, else -1. */
+  addressOf(values: Float32Array): number {
+    return values.buffer === this.memory.buffer ? values.byteOffset : -1;
+  }
+
+  /** `values` as a view of this memory: itself, or a copy in the staging area (overwritten by the next call). */
+  stage(values: Float32Array): Float32Array {
+    if (this.addressOf(values) >= 0) return values;
+    if (this.staging.bytes < values.byteLength) this.staging = { ptr: this.alloc(values.byteLength), bytes: values.byteLength };
+    const view = this.f32(this.staging.ptr, values.length);
+    view.set(values);
+    return view;
+  }
+
+  moments(ptr: number, n: number, shift: number): SegmentSums {
+    this.fn.moments(ptr, n, shift);
+    let out = this.out;
+    if (out.buffer !== this.memory.buffer) out = this.out = new Float64Array(this.memory.buffer, OUT, OUT_BYTES / 8);
+    return { s: out[0], q: out[1], lo: out[2], hi: out[3], zeros: out[4] };
+  }
+
+  apply(src: number, dst: number, n: number, shift: number, scale: number, offset: number): void {
+    this.fn.apply(src, dst, n, shift, scale, offset);
+  }
+
+  histogram(ptr: number, n: number, lo: number, hi: number, norm: number, edges: number, counts: number, bins: number): void {
+    this.fn.histogram(ptr, n, lo, hi, norm, edges, counts, bins);
+  }
+}
