@@ -52,6 +52,8 @@ export class InspectorSession extends Disposable {
     private readonly engine: EngineClient,
     extensionUri: vscode.Uri,
     private readonly follow?: FollowController,
+    /** Overrides of the shape-based defaults: the layout guessed for a debug variable (engine/inspect/layoutGuess.ts). */
+    private readonly initialOptions?: Partial<InspectOptions>,
   ) {
     super();
     const dist = vscode.Uri.joinPath(extensionUri, 'dist');
@@ -155,7 +157,7 @@ export class InspectorSession extends Disposable {
       tensors: listing.tensors,
       layers: listing.layers,
       selected: single ? single.name : null,
-      options: defaultOptionsFor(single?.shape ?? [], bins),
+      options: { ...defaultOptionsFor(single?.shape ?? [], bins), ...this.initialOptions },
       follow: this.followState(),
     });
   }
