@@ -41,19 +41,29 @@ export const ACTIVATION_SPECS: Readonly<Record<Exclude<Activation, 'none'>, Acti
   },
 };
 
-/** Fraction of the histogram's values inside the union of `regions` (disjoint intervals). */
-export function fractionIn(h: Histogram, regions: readonly Interval[]): number {
-  let total = 0;
-  let inside = 0;
+/**
+ * Fraction of the histogram's values inside the union of `regions` (disjoint intervals). `zeros` of the values
+ * are exactly 0 (the engine counts them): a point mass, common in conv outputs over blank input, that a
+ * proportional split would smear across the boundary at 0. A point p belongs to [a, b] when a < p ≤ b, so 0 is
+ * in ReLU's dead region, as its zero gradient there says.
+ */
+export function fractionIn(h: Histogram, regions: readonly Interval[], zeros = 0): number {
+  let total = zeros;
+  let inside = regions.some(([a, b]) => a < 0 && 0 <= b) ? zeros : 0;
+  let zerosLeft = zeros;
   for (let i = 0; i < h.counts.length; i++) {
-    const n = h.counts[i];
-    if (!n) continue;
+    let n = h.counts[i];
+    if (zerosLeft && h.edges[i] <= 0 && (0 < h.edges[i + 1] || i === h.counts.length - 1)) {
+      n -= zerosLeft;
+      zerosLeft = 0;
+    }
+    if (!(n > 0)) continue;
     total += n;
     const lo = h.edges[i];
     const hi = h.edges[i + 1];
     for (const [a, b] of regions) {
       if (hi === lo) {
-        if (lo >= a && lo <= b) inside += n;
+        if (a < lo && lo <= b) inside += n;
         continue;
       }
       const overlap = Math.min(hi, b) - Math.max(lo, a);

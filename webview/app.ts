@@ -188,6 +188,10 @@ export class App {
   }
 
   private compute(tensor: string, options: InspectOptions): void {
+    // a control can report one edit twice (its change event, then again when the re-render replaces it)
+    const same = (o: InspectOptions | undefined) => o !== undefined && JSON.stringify(o) === JSON.stringify(options);
+    if (this.pending?.kind === 'compute' && this.pending.tensor === tensor && same(this.pending.options)) return;
+    if (!this.pending && !this.error && this.ui.tensor === tensor && same(this.result?.options)) return;
     this.cancelPending();
     const id = this.nextId++;
     this.pending = { id, kind: 'compute', tensor, options };

@@ -1,7 +1,6 @@
 /** The statistics a user exports: one CSV row per channel (and one for the whole tensor), or the same as JSON. */
 import type { SourceInfo, TensorInfo } from '../src/shared/protocol';
 import type { InspectResult, Summary } from '../src/engine/inspect/types';
-import { QUANTILE_PERCENTS } from '../src/engine/quantiles';
 import type { Affine } from './gammaBeta';
 
 const SUMMARY_FIELDS = ['count', 'elements', 'mean', 'var', 'var_unbiased', 'std', 'min', 'max', 'nan', 'posinf', 'neginf', 'zeros'] as const;
@@ -14,22 +13,26 @@ function csvNumber(v: number | undefined): string {
   return String(v);
 }
 
-function summaryCells(s: Summary): number[] {
-  return [...SUMMARY_FIELDS.map((f) => s[f]), ...QUANTILE_PERCENTS.map((p) => s.quantiles[String(p)])];
+/** Quantile percents as the engine keys them ("1" … "99"; integer keys iterate in ascending order). */
+const percents = (s: Summary) => Object.keys(s.quantiles);
+
+function summaryCells(s: Summary, keys: readonly string[]): number[] {
+  return [...SUMMARY_FIELDS.map((f) => s[f]), ...keys.map((p) => s.quantiles[p])];
 }
 
 export function statisticsCsv(r: InspectResult, a: Affine): string {
   const run = r.options.running?.mean.length === r.channels ? r.options.running : undefined;
-  const head = ['channel', ...SUMMARY_FIELDS, ...QUANTILE_PERCENTS.map((p) => `q${p}`), 'xhat_mean', 'xhat_std', 'gamma', 'beta', 'y_mean', 'y_std',
+  const keys = percents(r.overall.before);
+  const head = ['channel', ...SUMMARY_FIELDS, ...keys.map((p) => `q${p}`), 'xhat_mean', 'xhat_std', 'gamma', 'beta', 'y_mean', 'y_std',
     ...(run ? ['running_mean', 'running_var'] : [])];
   const rows: string[] = [head.join(',')];
   const after = r.channel.after;
   // the whole tensor: its x̂ moments, and no per-channel γ/β or running statistics
   const blanks = new Array<undefined>(run ? 6 : 4).fill(undefined);
-  rows.push(['all', ...[...summaryCells(r.overall.before), r.overall.after?.mean, r.overall.after?.std, ...blanks].map(csvNumber)].join(','));
+  rows.push(['all', ...[...summaryCells(r.overall.before, keys), r.overall.after?.mean, r.overall.after?.std, ...blanks].map(csvNumber)].join(','));
   r.channel.before.forEach((s, c) => {
     const x = after?.[c];
-    const cells = [...summaryCells(s), x?.mean, x?.std, a.gamma[c], a.beta[c],
+    const cells = [...summaryCells(s, keys), x?.mean, x?.std, a.gamma[c], a.beta[c],
       x ? a.gamma[c] * x.mean + a.beta[c] : undefined, x ? Math.abs(a.gamma[c]) * x.std : undefined,
       ...(run ? [run.mean[c], run.var[c]] : [])];
     rows.push([String(c), ...cells.map(csvNumber)].join(','));

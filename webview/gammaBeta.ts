@@ -4,7 +4,6 @@
  * channel has the same γ and β; otherwise each channel's mapped bins are spread over common bins.
  */
 import type { Histogram } from '../src/engine/histogram';
-import { linspaceEdges } from '../src/engine/histogram';
 
 export interface Affine {
   gamma: Float64Array;
@@ -56,7 +55,7 @@ export function rebinChannels(hists: readonly Histogram[], a: Affine, bins: numb
     lo = Math.min(lo, y0, y1);
     hi = Math.max(hi, y0, y1);
   });
-  if (!(lo <= hi)) return { edges: Array.from(linspaceEdges(0, 1, bins)), counts: new Array<number>(bins).fill(0) };
+  if (!(lo <= hi)) return { edges: uniformEdges(0, 1, bins), counts: new Array<number>(bins).fill(0) };
   if (lo === hi) {
     lo -= 0.5;
     hi += 0.5;
@@ -87,7 +86,12 @@ export function rebinChannels(hists: readonly Histogram[], a: Affine, bins: numb
       out[j1] += (fz - j1) * density;
     }
   });
-  return { edges: Array.from(linspaceEdges(lo, hi, bins)), counts: Array.from(out) };
+  return { edges: uniformEdges(lo, hi, bins), counts: Array.from(out) };
+}
+
+/** `bins` equal bins over [lo, hi], the last edge exactly hi. */
+function uniformEdges(lo: number, hi: number, bins: number): number[] {
+  return Array.from({ length: bins + 1 }, (_, i) => (i === bins ? hi : lo + (i * (hi - lo)) / bins));
 }
 
 /**

@@ -49,6 +49,7 @@ type LineDataset = ChartDataset<'line', Point[]>;
 export class SeriesChart {
   private readonly chart: Chart<'line', Point[]>;
   private bars: (ErrorBars | undefined)[] = [];
+  private structure = '';
 
   constructor(canvas: HTMLCanvasElement, spec: SeriesSpec, palette: Palette) {
     this.chart = new Chart<'line', Point[]>(canvas, {
@@ -68,17 +69,31 @@ export class SeriesChart {
     this.update(spec, palette);
   }
 
-  /** Replaces the data (and the colours, which change with the theme) and redraws at once. */
+  /**
+   * Replaces the data (and the colours, which change with the theme) and redraws at once. When only the points
+   * changed (a slider step), the datasets and scale options are kept: chart.js caches their resolved options,
+   * and rebuilding them costs more than drawing.
+   */
   update(spec: SeriesSpec, p: Palette): void {
+    const structure = JSON.stringify([spec.xTitle, spec.yTitle, spec.x2Title, spec.y2Title, spec.logY, p,
+      spec.series.map((s) => [s.label, s.kind, s.color, s.xAxis, s.yAxis, s.dashed, s.points.length > 64, s.points.length > 50])]);
     this.bars = spec.series.map((s) => (s.errors ? { ...s.errors, color: s.color } : undefined));
-    this.chart.data.datasets = spec.series.map((s) => dataset(s, p));
-    const used = (axis: string) => spec.series.some((s) => (s.xAxis ?? 'x') === axis || (s.yAxis ?? 'y') === axis);
-    this.chart.options.scales = {
-      x: linear(spec.xTitle, 'bottom'),
-      x2: { ...linear(spec.x2Title ?? '', 'top'), display: used('x2') },
-      y: spec.logY ? { type: 'logarithmic', title: { display: true, text: `${spec.yTitle} (log)` } } : linear(spec.yTitle, 'left'),
-      y2: { ...linear(spec.y2Title ?? '', 'right'), display: used('y2'), grid: { drawOnChartArea: false } },
-    };
+    if (structure === this.structure) {
+      spec.series.forEach((s, i) => {
+        this.chart.data.datasets[i].data = s.points;
+      });
+    } else {
+      this.structure = structure;
+      this.chart.data.datasets = spec.series.map((s) => dataset(s, p));
+      const used = (axis: string) => spec.series.some((s) => (s.xAxis ?? 'x') === axis || (s.yAxis ?? 'y') === axis);
+      this.chart.options.scales = {
+        x: linear(spec.xTitle, 'bottom'),
+        y: spec.logY ? { type: 'logarithmic', title: { display: true, text: `${spec.yTitle} (log)` }, ticks: TICKS } : linear(spec.yTitle, 'left'),
+        // an axis that is declared is measured at every update even when hidden: declare only those in use
+        ...(used('x2') ? { x2: linear(spec.x2Title ?? '', 'top') } : {}),
+        ...(used('y2') ? { y2: { ...linear(spec.y2Title ?? '', 'right'), grid: { drawOnChartArea: false } } } : {}),
+      };
+    }
     this.chart.update('none');
   }
 
@@ -98,8 +113,11 @@ export class SeriesChart {
   }
 }
 
+/** Horizontal tick labels, sized from a sample: measuring every label's text dominates a redraw otherwise. */
+const TICKS = { maxRotation: 0, sampleSize: 5 };
+
 function linear(title: string, position: 'bottom' | 'top' | 'left' | 'right') {
-  return { type: 'linear' as const, position, title: { display: title !== '', text: title } };
+  return { type: 'linear' as const, position, title: { display: title !== '', text: title }, ticks: TICKS };
 }
 
 function dataset(s: Series, p: Palette): LineDataset {

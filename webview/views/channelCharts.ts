@@ -89,5 +89,11 @@ export function channelChartsView(ctx: Ctx): View {
   const root = h('section', { class: 'channel-charts', 'aria-labelledby': 'channel-charts-title' },
     h('h3', { id: 'channel-charts-title' }, 'Per channel'),
     h('div', { class: 'figures' }, beforeFig.root, afterFig?.root, h('div', {}, varFig.root, log), shiftFig?.root));
-  return { root, mounted: drawAll, onChannel: drawAll, onAffine: drawAfter };
+  return {
+    root, mounted: drawAll, onChannel: drawAll,
+    // only the histograms must follow every step of a drag; this chart follows when the slider is released
+    onAffine: (step) => {
+      if (!step) drawAfter();
+    },
+  };
 }

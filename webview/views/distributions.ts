@@ -113,13 +113,14 @@ export function distributionsView(ctx: Ctx): View {
       return;
     }
     const c = ctx.ui.channel;
-    const row = (label: string, hh: Histogram | null) => (hh ? h('tr', {}, h('th', { scope: 'row' }, label),
-      h('td', {}, fmtPercent(fractionIn(hh, spec.saturated))), h('td', {}, fmtPercent(fractionIn(hh, spec.linear)))) : null);
+    const row = (label: string, hh: Histogram | null, zeros = 0) => (hh ? h('tr', {}, h('th', { scope: 'row' }, label),
+      h('td', {}, fmtPercent(fractionIn(hh, spec.saturated, zeros))), h('td', {}, fmtPercent(fractionIn(hh, spec.linear, zeros)))) : null);
     replaceChildren(fractions, h('table', { class: 'stats' },
-      h('caption', {}, `${spec.label}: saturated ${spec.saturatedText}; near-linear ${spec.linearText}. Bins straddling a boundary are split in proportion.`),
+      h('caption', {}, `${spec.label}: saturated ${spec.saturatedText}; near-linear ${spec.linearText}. `
+        + 'Bins straddling a boundary are split in proportion; exact zeros of the raw values count at 0.'),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'values'), h('th', { scope: 'col' }, 'saturated'), h('th', { scope: 'col' }, 'near-linear'))),
-      h('tbody', {}, row('whole tensor, before', r.overall.histBefore), row('whole tensor, after', allY),
-        row(`channel ${c}, before`, r.channel.histBefore[c]), row(`channel ${c}, after`, chY))));
+      h('tbody', {}, row('whole tensor, before', r.overall.histBefore, r.overall.before.zeros), row('whole tensor, after', allY),
+        row(`channel ${c}, before`, r.channel.histBefore[c], r.channel.before[c].zeros), row(`channel ${c}, after`, chY))));
   }
 
   const activation = select(ACTIVATIONS.map((a) => ({ value: a, label: a === 'none' ? 'none' : ACTIVATION_SPECS[a].label })), ctx.ui.activation,

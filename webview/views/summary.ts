@@ -1,10 +1,11 @@
 /** Whole-tensor statistics before and after normalization, each figure labeled with its estimator. */
 import type { InspectResult, Summary } from '../../src/engine/inspect/types';
-import { QUANTILE_PERCENTS } from '../../src/engine/quantiles';
 import { h } from '../dom';
 import { fmt, fmtInt } from '../format';
 
-const ROWS: ReadonlyArray<[string, (s: Summary) => string]> = [
+type Row = [string, (s: Summary) => string];
+
+const MOMENT_ROWS: readonly Row[] = [
   ['finite values', (s) => fmtInt(s.count)],
   ['mean', (s) => fmt(s.mean)],
   ['std (ddof=0)', (s) => fmt(s.std)],
@@ -13,8 +14,10 @@ const ROWS: ReadonlyArray<[string, (s: Summary) => string]> = [
   ['min', (s) => fmt(s.min)],
   ['max', (s) => fmt(s.max)],
   ['exact zeros', (s) => fmtInt(s.zeros)],
-  ...QUANTILE_PERCENTS.map((p): [string, (s: Summary) => string] => [`${p} % quantile`, (s) => fmt(s.quantiles[String(p)])]),
 ];
+
+/** The engine's quantiles, keyed by percent ("1", "5", … "99"; integer keys iterate in ascending order). */
+const quantileRows = (s: Summary): Row[] => Object.keys(s.quantiles).map((p) => [`${p} % quantile`, (x) => fmt(x.quantiles[p])]);
 
 export function summaryView(r: InspectResult): HTMLElement {
   const { before, after } = r.overall;
@@ -25,7 +28,7 @@ export function summaryView(r: InspectResult): HTMLElement {
     h('table', { class: 'stats', id: 'summary-table' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'statistic'), h('th', { scope: 'col' }, 'raw x'),
         after ? h('th', { scope: 'col' }, 'normalized x̂ (before γ/β)') : null)),
-      h('tbody', {}, ...ROWS.map(([label, f]) => h('tr', { 'data-stat': label },
+      h('tbody', {}, ...[...MOMENT_ROWS, ...quantileRows(before)].map(([label, f]) => h('tr', { 'data-stat': label },
         h('th', { scope: 'row' }, label), h('td', {}, f(before)), after ? h('td', {}, f(after)) : null)))),
     h('p', { class: 'note', id: 'quantile-note' }, r.quantilesExact
       ? 'Quantiles are exact (numpy’s linear method); histograms are exact counts over all values.'
