@@ -133,6 +133,11 @@ export class InspectorSession extends Disposable {
     this.post({ type: 'history', points });
   }
 
+  /** An error of the source itself, e.g. a followed variable unreadable at a new stop: Retry shows the last value again. */
+  postSourceError(message: string): void {
+    this.post({ type: 'error', requestId: null, message, canRetry: true });
+  }
+
   private getListing(): Promise<Listing> {
     this.listing ??= this.engine.list(this.source).promise;
     return this.listing;
