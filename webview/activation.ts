@@ -22,7 +22,7 @@ export const ACTIVATION_SPECS: Readonly<Record<Exclude<Activation, 'none'>, Acti
   relu: {
     label: 'ReLU', f: (x) => Math.max(0, x),
     saturated: [[-Infinity, 0]], linear: [[0, Infinity]],
-    saturatedText: 'x < 0 (output 0, no gradient)', linearText: 'x > 0 (identity)',
+    saturatedText: 'x ≤ 0 (output 0, no gradient)', linearText: 'x > 0 (identity)',
   },
   sigmoid: {
     label: 'sigmoid', f: (x) => 1 / (1 + Math.exp(-x)),

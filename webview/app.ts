@@ -11,7 +11,8 @@ import { affineKind, startAffine } from './derived';
 import { button, h, replaceChildren } from './dom';
 import { fmtInt, fmtPercent, shapeText } from './format';
 import { effectiveAffine, type Affine } from './gammaBeta';
-import { assertNever, normalizedAxis } from './layouts';
+import { assertNever } from './assertNever';
+import { normalizedAxis } from './layouts';
 import { reviveOptions, reviveResult, reviveStops } from './revive';
 import { defaultUiState, persist, restoreUiState, type UiState } from './state';
 import { readPalette, watchTheme, type Palette } from './theme';
@@ -296,8 +297,9 @@ export class App {
   }
 
   render(): void {
-    const focusId = document.activeElement?.id;
-    const rowFocused = document.activeElement?.closest('#channel-grid tbody') !== null && document.activeElement !== document.body;
+    const active = document.activeElement;
+    const focusId = active?.id;
+    const rowFocused = Boolean(active?.closest('#channel-grid tbody'));
     for (const f of this.figures) f.destroy();
     this.figures = [];
     this.views = [];
@@ -357,7 +359,8 @@ export class App {
     return [
       h('div', { class: stale ? 'content stale' : 'content' },
         h('div', { class: 'overview' }, summaryView(r), axesDiagramView(r)),
-        h('div', { class: 'channel-area' }, list.root, channelCharts.root),
+        list.root,
+        channelCharts.root,
         distributions.root,
         ...rest.map((v) => v.root),
         ...(this.historyPanel ? [this.historyPanel.root] : []),

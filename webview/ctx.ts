@@ -10,6 +10,7 @@ export interface Ctx {
   readonly init: InitMessage;
   readonly tensor: TensorInfo;
   readonly result: InspectResult;
+  /** The γ/β panel writes its fields (gamma, beta, gammaAll, betaAll) in place, then calls affineChanged. */
   readonly ui: UiState;
   readonly palette: Palette;
   /** γ/β in effect: per-channel values combined with the all-channel sliders (identity when the op has none). */

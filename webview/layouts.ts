@@ -3,6 +3,7 @@
  * operation spelled in its framework's own terms for the header.
  */
 import type { InspectOptions, OpKind } from '../src/engine/inspect/types';
+import { assertNever } from './assertNever';
 import { fmtParam, shapeText } from './format';
 
 export const LAYOUTS = ['NC', 'NCL', 'NCHW', 'NCDHW', 'NLC', 'NHWC', 'NDHWC'] as const;
@@ -101,8 +102,4 @@ export function describeOperation(o: InspectOptions, shape: readonly number[], c
     default:
       return assertNever(o.op);
   }
-}
-
-export function assertNever(x: never): never {
-  throw new Error(`unexpected ${String(x)}`);
 }

@@ -31,7 +31,7 @@ export function miniBatches(s: SampleMoments, channel: number, rowsPerBatch: num
 }
 
 /** Chan et al.'s pairwise merge of two sets' count, mean and M2. */
-export function merge(a: MiniBatch, b: MiniBatch): MiniBatch {
+function merge(a: MiniBatch, b: MiniBatch): MiniBatch {
   if (!b.count) return a;
   if (!a.count) return b;
   const count = a.count + b.count;

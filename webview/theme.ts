@@ -38,7 +38,7 @@ function withAlpha(rgb: string, alpha: number): string {
   return m ? `rgba(${m[1]}, ${m[2]}, ${m[3]}, ${alpha})` : rgb;
 }
 
-export function themeKind(): 'light' | 'dark' | 'high-contrast' | 'high-contrast-light' {
+function themeKind(): 'light' | 'dark' | 'high-contrast' | 'high-contrast-light' {
   const c = document.body.classList;
   if (c.contains('vscode-high-contrast-light')) return 'high-contrast-light';
   if (c.contains('vscode-high-contrast')) return 'high-contrast';

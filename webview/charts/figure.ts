@@ -36,7 +36,7 @@ export class Figure {
     const titleId = uid('fig-title');
     this.heading = h('h4', { id: titleId }, opts.title);
     this.canvas = h('canvas', { role: 'img', 'aria-label': `${opts.title}. ${opts.description} The data table below lists the values.` });
-    this.tip = h('div', { class: 'chart-tip', role: 'status', hidden: true });
+    this.tip = h('div', { class: 'chart-tip', role: 'tooltip', hidden: true });
     this.details = h('details', { class: 'data-table' }, h('summary', {}, 'Data table'));
     this.details.addEventListener('toggle', () => this.renderTable());
     const png = button('PNG', () => {

@@ -94,6 +94,9 @@ export class SeriesChart {
         ...(used('y2') ? { y2: { ...linear(spec.y2Title ?? '', 'right'), grid: { drawOnChartArea: false } } } : {}),
       };
     }
+    // chart.js fits its axis to the points only: widen it so that error bars are not cut off
+    const y = this.chart.options.scales?.y as { suggestedMin?: number; suggestedMax?: number } | undefined;
+    if (y) [y.suggestedMin, y.suggestedMax] = errorRange(spec.series);
     this.chart.update('none');
   }
 
@@ -111,6 +114,19 @@ export class SeriesChart {
   destroy(): void {
     this.chart.destroy();
   }
+}
+
+function errorRange(series: readonly Series[]): [number | undefined, number | undefined] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const s of series) {
+    if (!s.errors || (s.yAxis ?? 'y') !== 'y') continue;
+    for (let i = 0; i < s.errors.lo.length; i++) {
+      if (Number.isFinite(s.errors.lo[i])) lo = Math.min(lo, s.errors.lo[i]);
+      if (Number.isFinite(s.errors.hi[i])) hi = Math.max(hi, s.errors.hi[i]);
+    }
+  }
+  return lo <= hi ? [lo, hi] : [undefined, undefined];
 }
 
 /** Horizontal tick labels, sized from a sample: measuring every label's text dominates a redraw otherwise. */

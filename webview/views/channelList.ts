@@ -15,7 +15,7 @@ interface Column {
 }
 
 /** Filter syntax: channel numbers and ranges ("3, 10-20"), or words matched against a channel's flags ("nan", "dead"). */
-export function channelMatches(filter: string, channel: number, flags: string): boolean {
+function channelMatches(filter: string, channel: number, flags: string): boolean {
   const tokens = filter.toLowerCase().split(/[\s,]+/).filter(Boolean);
   if (!tokens.length) return true;
   return tokens.some((t) => {

@@ -5,7 +5,10 @@
 import type { Ctx, View } from '../ctx';
 import { field, h } from '../dom';
 import { fmtParam, fmtPrecise } from '../format';
-import { batchNoise, miniBatches, simulateRunning } from '../runningSim';
+import { batchNoise, miniBatches, simulateRunning, type RunningStep } from '../runningSim';
+import type { Figure } from '../charts/figure';
+
+type Pick = (step: RunningStep) => number;
 
 const PYTORCH_DEFAULT = 0.1;
 const KERAS_DEFAULT = 0.99;
@@ -45,35 +48,32 @@ export function runningPanelView(ctx: Ctx): View | null {
     const rows = rowsOf();
     const sim = simulateRunning(miniBatches(s!, c, rows), pytorchMomentum, kerasMomentum);
     const steps = sim.steps;
-    const at = (f: (st: (typeof steps)[number]) => number) => steps.map((st) => ({ x: st.step, y: f(st) }));
+    const at = (f: Pick) => steps.map((st) => ({ x: st.step, y: f(st) }));
     const whole = r.channel.before[c];
     const flat = (y: number) => [{ x: 1, y }, { x: Math.max(1, steps.length), y }];
-    meanFig.setTitle(`Channel ${c}: running mean over ${steps.length} mini-batches of ${rows * perRow} samples`);
-    meanFig.draw({
-      series: [
-        { label: 'batch mean', kind: 'points', color: p.raw, points: at((st) => st.batchMean) },
-        { label: pyLabel, kind: 'line', color: p.running, points: at((st) => st.pytorchMean) },
-        { label: kerasLabel, kind: 'line', color: p.keras, points: at((st) => st.kerasMean) },
-        { label: 'whole-batch mean', kind: 'line', color: p.muted, dashed: true, points: flat(whole.mean) },
-      ],
-      xTitle: 'mini-batch', yTitle: 'mean',
-    }, p, () => ({
-      head: ['step', 'batch mean', 'PyTorch running_mean', 'Keras moving_mean'],
-      rows: steps.map((st) => [String(st.step), fmtPrecise(st.batchMean), fmtPrecise(st.pytorchMean), fmtPrecise(st.kerasMean)]),
-    }));
-    varFig.setTitle(`Channel ${c}: running variance (PyTorch stores ddof=1, Keras ddof=0)`);
-    varFig.draw({
-      series: [
-        { label: 'batch var (ddof=0)', kind: 'points', color: p.raw, points: at((st) => st.batchVar) },
-        { label: pyLabel, kind: 'line', color: p.running, points: at((st) => st.pytorchVar) },
-        { label: kerasLabel, kind: 'line', color: p.keras, points: at((st) => st.kerasVar) },
-        { label: 'whole-batch var (ddof=0)', kind: 'line', color: p.muted, dashed: true, points: flat(whole.var) },
-      ],
-      xTitle: 'mini-batch', yTitle: 'variance',
-    }, p, () => ({
-      head: ['step', 'batch var (ddof=0)', 'batch var (ddof=1)', 'PyTorch running_var', 'Keras moving_variance'],
-      rows: steps.map((st) => [String(st.step), fmtPrecise(st.batchVar), fmtPrecise(st.batchVarUnbiased), fmtPrecise(st.pytorchVar), fmtPrecise(st.kerasVar)]),
-    }));
+    const track = (fig: Figure, title: string, what: 'mean' | 'variance', batch: [string, Pick], pytorch: Pick, keras: Pick, whole: number,
+      columns: [string, Pick][]) => {
+      fig.setTitle(title);
+      fig.draw({
+        series: [
+          { label: batch[0], kind: 'points', color: p.raw, points: at(batch[1]) },
+          { label: pyLabel, kind: 'line', color: p.running, points: at(pytorch) },
+          { label: kerasLabel, kind: 'line', color: p.keras, points: at(keras) },
+          { label: `whole-batch ${what}`, kind: 'line', color: p.muted, dashed: true, points: flat(whole) },
+        ],
+        xTitle: 'mini-batch', yTitle: what,
+      }, p, () => ({
+        head: ['step', ...columns.map(([name]) => name)],
+        rows: steps.map((st) => [String(st.step), ...columns.map(([, f]) => fmtPrecise(f(st)))]),
+      }));
+    };
+    track(meanFig, `Channel ${c}: running mean over ${steps.length} mini-batches of ${rows * perRow} samples`, 'mean',
+      ['batch mean', (st) => st.batchMean], (st) => st.pytorchMean, (st) => st.kerasMean, whole.mean,
+      [['batch mean', (st) => st.batchMean], ['PyTorch running_mean', (st) => st.pytorchMean], ['Keras moving_mean', (st) => st.kerasMean]]);
+    track(varFig, `Channel ${c}: running variance (PyTorch stores ddof=1, Keras ddof=0)`, 'variance',
+      ['batch var (ddof=0)', (st) => st.batchVar], (st) => st.pytorchVar, (st) => st.kerasVar, whole.var,
+      [['batch var (ddof=0)', (st) => st.batchVar], ['batch var (ddof=1)', (st) => st.batchVarUnbiased],
+        ['PyTorch running_var', (st) => st.pytorchVar], ['Keras moving_variance', (st) => st.kerasVar]]);
     const noise = batchNoise(s!, c);
     noiseFig.setTitle(`Channel ${c}: noise of the batch statistics by mini-batch size`);
     noiseFig.draw({
