@@ -123,9 +123,9 @@ export async function waitForPaintedCanvases(frame, { timeout = 60000, minCanvas
   }
 }
 
-/** Every number written in `text` (ASCII or Unicode minus, exponents), with the text it came from. */
+/** Every number written in `text` (ASCII or Unicode minus, exponents, 65,536), with the text it came from. */
 export function numbersIn(text) {
-  return [...text.replace(/\u2212/g, '-').matchAll(/-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/g)].map((m) => ({ text: m[0], value: Number(m[0]) }));
+  return [...text.replace(/\u2212/g, '-').replace(/(\d),(?=\d{3}\b)/g, '$1').matchAll(/-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/g)].map((m) => ({ text: m[0], value: Number(m[0]) }));
 }
 
 /**

@@ -1,5 +1,6 @@
 // First e2e checks: the packaged extension opens the fixture tensor in its custom editor, from the explorer and
-// from the command palette, and the webview draws its charts. ctx: see scripts/vscode/e2e.mjs.
+// from the command palette; the webview draws its charts and shows numpy's statistics (expected.json).
+// ctx: see scripts/vscode/e2e.mjs.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 
@@ -23,29 +24,31 @@ function missingNumbers(text, expected, workbench) {
 
 export const checks = [
   {
-    name: 'opening the fixture .npy from the explorer shows the inspector with its charts drawn',
+    name: 'opening the fixture .npy from the explorer shows the inspector: charts drawn, numpy\'s statistics',
     async run(ctx) {
       const { page, expected, workbench, screenshot, lap } = ctx;
       await workbench.openFromExplorer(page, expected.file);
       await workbench.tab(page, expected.file).waitFor({ timeout: 30000 });
-      const { painted } = await inspectorDrawn(ctx);
+      const { frame, painted } = await inspectorDrawn(ctx);
       lap(`explorer: ${painted.length} canvases drawn (${painted.join(', ')} painted pixels)`);
       await screenshot('inspector-from-explorer');
       // the summary and the channel table show numpy's count, mean, variance (ddof=0), min and max
-      const text = await workbench.webviewFrame(page).locator('body').innerText();
-      assert.deepEqual(missingNumbers(text, expected, workbench), [], 'numbers of numpy not shown by the inspector');
+      assert.deepEqual(missingNumbers(await frame.locator('body').innerText(), expected, workbench), [],
+        'numbers of numpy not shown by the inspector');
     },
   },
   {
-    name: 'NormScope: Inspect Tensor File… from the palette opens the fixture .npy in the inspector',
+    name: 'NormScope: Inspect Tensor File… from the palette opens the fixture .npy in the inspector: charts drawn, numpy\'s statistics',
     async run(ctx) {
       const { page, workspace, expected, workbench, screenshot, lap } = ctx;
       await workbench.runFromPalette(page, 'NormScope: Inspect Tensor File…');
       // the command may ask for the file
       const asked = await workbench.answerFileDialog(page, path.join(workspace, expected.file));
-      const { painted } = await inspectorDrawn(ctx);
+      const { frame, painted } = await inspectorDrawn(ctx);
       lap(`palette: ${asked ? 'answered the file dialog, ' : ''}${painted.length} canvases drawn`);
       await screenshot('inspector-from-palette');
+      assert.deepEqual(missingNumbers(await frame.locator('body').innerText(), expected, workbench), [],
+        'numbers of numpy not shown by the inspector');
     },
   },
 ];
