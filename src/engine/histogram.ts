@@ -29,14 +29,18 @@ export function linspaceEdges(lo: number, hi: number, bins: number): Float64Arra
 }
 
 const KERNEL_MIN_RUN = 16;
+/** A uint32 count cannot overflow before this many values have been added. */
+const MAX_UINT32 = 2 ** 32 - 1;
 
 export class GroupHistograms {
   private readonly edges: Float64Array[];
   private readonly norm: Float64Array;
-  /** JavaScript-held counts, or the addresses of the counts and edges in the kernels' memory. */
-  private readonly ownCounts: Float64Array | null;
+  /** The counts: all of them without kernels; with kernels, those moved out of the kernels' 32-bit counts. */
+  private readonly total: Float64Array;
+  /** Addresses of the kernels' uint32 counts and float64 edges, and how many values they may still take. */
   private readonly countsPtr: number;
   private readonly edgesPtr: number;
+  private room = MAX_UINT32;
 
   /**
    * `ranges[g]` = [lo, hi] of group g, already widened with histogramRange. With `kernels`, float32 segments are
@@ -46,36 +50,48 @@ export class GroupHistograms {
     private readonly kernels: Kernels | null = null) {
     this.edges = ranges.map(([lo, hi]) => linspaceEdges(lo, hi, bins));
     this.norm = Float64Array.from(ranges, ([lo, hi]) => bins / (hi - lo));
+    this.total = new Float64Array(groups * bins);
     if (kernels) {
-      this.ownCounts = null;
-      this.countsPtr = kernels.alloc(groups * bins * 8);
+      this.countsPtr = kernels.alloc(groups * bins * 4);
       this.edgesPtr = kernels.alloc(groups * (bins + 1) * 8);
       const edges = kernels.f64(this.edgesPtr, groups * (bins + 1));
       this.edges.forEach((e, g) => edges.set(e, g * (bins + 1)));
     } else {
-      this.ownCounts = new Float64Array(groups * bins);
       this.countsPtr = this.edgesPtr = -1;
     }
   }
 
-  /** groups × bins counts, group-major (a fresh view when they live in the kernels' memory, which may grow). */
+  /** groups × bins counts, group-major: a snapshot when some are still in the kernels' memory. */
   get counts(): Float64Array {
-    return this.ownCounts ?? this.kernels!.f64(this.countsPtr, this.groups * this.bins);
+    if (!this.kernels) return this.total;
+    const pending = this.kernels.u32(this.countsPtr, this.total.length);
+    return this.total.map((c, k) => c + pending[k]);
+  }
+
+  /** Moves the kernels' 32-bit counts into the float64 totals. */
+  private flush(): void {
+    const pending = this.kernels!.u32(this.countsPtr, this.total.length);
+    for (let k = 0; k < pending.length; k++) this.total[k] += pending[k];
+    pending.fill(0);
+    this.room = MAX_UINT32;
   }
 
   add(values: NumericArray, start: number, map: GroupMap): this {
     const kernels = this.kernels && values instanceof Float32Array ? this.kernels : null;
     const staged = kernels ? kernels.stage(values as Float32Array) : values;
     const base = kernels ? kernels.addressOf(staged as Float32Array) : 0;
+    if (this.kernels && values.length > this.room) this.flush();
+    this.room -= values.length;
     const bins = this.bins;
-    const counts = this.counts; // after staging, which may grow the kernels' memory
+    // the loop's counts: the float64 totals (short segments bin there directly, kernel or not)
+    const counts = this.total;
     for (const s = new SegmentWalk(map, start, values.length); s.next();) {
       const g = s.group;
       const edges = this.edges[g];
       // a call per segment pays off from a few elements on; channels-last runs of one stay in the loop
       if (kernels && s.to - s.from >= KERNEL_MIN_RUN) {
         kernels.histogram(base + s.from * 4, s.to - s.from, edges[0], edges[bins], this.norm[g],
-          this.edgesPtr + g * (bins + 1) * 8, this.countsPtr + g * bins * 8, bins);
+          this.edgesPtr + g * (bins + 1) * 8, this.countsPtr + g * bins * 4, bins);
       } else {
         binInto(counts, g * bins, staged, s.from, s.to, edges, this.norm[g], bins);
       }
@@ -86,16 +102,15 @@ export class GroupHistograms {
   /** Adds counts of the same groups and bins (another chunk or range of the tensor). */
   merge(other: GroupHistograms | Float64Array): this {
     const from = other instanceof GroupHistograms ? other.counts : other;
-    const counts = this.counts;
-    for (let k = 0; k < counts.length; k++) counts[k] += from[k];
+    for (let k = 0; k < from.length; k++) this.total[k] += from[k];
     return this;
   }
 
   histogram(g: number): Histogram {
-    return {
-      edges: Array.from(this.edges[g]),
-      counts: Array.from(this.counts.subarray(g * this.bins, (g + 1) * this.bins)),
-    };
+    const at = g * this.bins;
+    const counts = Array.from(this.total.subarray(at, at + this.bins));
+    if (this.kernels) this.kernels.u32(this.countsPtr + at * 4, this.bins).forEach((c, i) => { counts[i] += c; });
+    return { edges: Array.from(this.edges[g]), counts };
   }
 }
 

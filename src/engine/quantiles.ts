@@ -14,6 +14,13 @@ export const QUANTILE_PERCENTS = [1, 5, 25, 50, 75, 95, 99] as const;
 /** Values kept in memory for exact quantiles (8 bytes each). */
 export const EXACT_QUANTILE_BUDGET = 1 << 22;
 const FINE_BINS = 4096;
+/** Fine-histogram cells over all groups: many channels get fewer bins each (at least MIN_FINE_BINS). */
+const MAX_FINE_CELLS = 1 << 21;
+const MIN_FINE_BINS = 64;
+
+function fineBins(groups: number): number {
+  return Math.max(MIN_FINE_BINS, Math.min(FINE_BINS, Math.floor(MAX_FINE_CELLS / Math.max(1, groups))));
+}
 
 export type Quantiles = Record<string, number>;
 
@@ -56,7 +63,7 @@ export class GroupQuantiles {
     if (this.exact) {
       for (let g = 0; g < groups; g++) this.values.push(new Float64Array(finiteCounts[g]));
     } else {
-      this.fine = new GroupHistograms(groups, FINE_BINS, ranges.map(([lo, hi]) => histogramRange(lo, hi)), kernels);
+      this.fine = new GroupHistograms(groups, fineBins(groups), ranges.map(([lo, hi]) => histogramRange(lo, hi)), kernels);
     }
   }
 
@@ -106,7 +113,7 @@ export function quantilesAreExact(finiteValues: number, budget = EXACT_QUANTILE_
 /** Group g's quantiles from a merged state over the groups' [min, max] `ranges` (those GroupQuantiles was given). */
 export function quantilesFromState(state: QuantileState, ranges: ReadonlyArray<readonly [number, number]>): (g: number) => Quantiles {
   if (state.kind === 'exact') return (g) => state.quantiles[g];
-  const fine = new GroupHistograms(ranges.length, FINE_BINS, ranges.map(([lo, hi]) => histogramRange(lo, hi))).merge(state.counts);
+  const fine = new GroupHistograms(ranges.length, fineBins(ranges.length), ranges.map(([lo, hi]) => histogramRange(lo, hi))).merge(state.counts);
   return (g) => fineQuantiles(fine, g);
 }
 

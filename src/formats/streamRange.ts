@@ -2,7 +2,25 @@
 import type { ByteSource } from './byteSource';
 import { FormatError } from '../engine/errors';
 
-export async function* streamRange(source: ByteSource, offset: number, byteLength: number, elementBytes: number,
+/**
+ * The stream of a tensor stored as one contiguous byte range. Besides streaming it from the start, it tells where
+ * the range is, so a reader can take any part of it (workers splitting a tensor: elementRange.ts).
+ */
+export class ByteRangeStream implements AsyncIterable<Uint8Array> {
+  constructor(readonly source: ByteSource, readonly offset: number, readonly byteLength: number, readonly elementBytes: number,
+    private readonly maxChunkBytes: number) {}
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return pieces(this.source, this.offset, this.byteLength, this.elementBytes, this.maxChunkBytes)[Symbol.asyncIterator]();
+  }
+}
+
+export function streamRange(source: ByteSource, offset: number, byteLength: number, elementBytes: number,
+  maxChunkBytes: number): AsyncIterable<Uint8Array> {
+  return new ByteRangeStream(source, offset, byteLength, elementBytes, maxChunkBytes);
+}
+
+async function* pieces(source: ByteSource, offset: number, byteLength: number, elementBytes: number,
   maxChunkBytes: number): AsyncIterable<Uint8Array> {
   const step = Math.max(elementBytes, maxChunkBytes - (maxChunkBytes % elementBytes));
   for (let done = 0; done < byteLength;) {

@@ -29,6 +29,17 @@ export class FileByteSource implements ByteSource {
     return got === want ? buf : buf.subarray(0, got);
   }
 
+  /** Fills `target` from `offset` (fewer bytes only at the end of the file); returns how many were read. */
+  async readInto(offset: number, target: Uint8Array): Promise<number> {
+    let got = 0;
+    while (got < target.byteLength) {
+      const { bytesRead } = await this.handle.read(target, got, target.byteLength - got, offset + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return got;
+  }
+
   close(): Promise<void> {
     return this.handle.close();
   }

@@ -2,6 +2,9 @@
  * Messages between the extension host and the engine worker. A request carries an id and a SharedArrayBuffer
  * cancellation flag the worker polls between chunks (a posted "cancel" would wait behind the running job).
  */
+import type { DType } from '../engine/dtype';
+import type { BinningPass, BinsState, MomentsPass } from '../engine/inspect/inspect';
+import type { GroupMap, MomentsState } from '../engine/moments';
 import type { InspectOptions, InspectResult } from '../engine/inspect/types';
 import type { NormLayerInfo, TensorInfo } from './protocol';
 
@@ -47,12 +50,86 @@ export interface NormalizeRequest {
   cancel: SharedArrayBuffer;
 }
 
+/** Shape, dtype and whether the data can be read from any element on: what the pool needs to split a job. */
+export interface DescribeRequest {
+  type: 'describe';
+  id: number;
+  source: WorkerSource;
+  cancel: SharedArrayBuffer;
+}
+
+export interface TensorDescription {
+  shape: number[];
+  dtype: DType;
+  /** Uncompressed C-order data: workers can each read a range of elements. */
+  splittable: boolean;
+}
+
+/**
+ * One pass of an inspection (inspect.ts's InspectPlan) over elements `from .. to - 1`, given the merged results
+ * of the passes before it; answered with the pass's state, which the pool merges with the other ranges'.
+ */
+export interface PassRequest {
+  type: 'pass';
+  id: number;
+  source: WorkerSource;
+  options: InspectOptions;
+  pass: 'moments' | 'binning' | 'after';
+  from: number;
+  to: number;
+  moments?: MomentsPass;
+  binning?: BinningPass;
+  cancel: SharedArrayBuffer;
+}
+
+/** Builds the InspectResult from merged pass states (quantiles, summaries, diagnostics: off the host's thread). */
+export interface FinishRequest {
+  type: 'finish';
+  id: number;
+  shape: number[];
+  dtype: DType;
+  options: InspectOptions;
+  moments: MomentsPass;
+  binning: BinningPass;
+  after: BinsState | null;
+  millis: number;
+  cancel: SharedArrayBuffer;
+}
+
+/** Moments of elements `from .. to - 1` grouped by `map` (e.g. per channel): the statistics alone, no histograms. */
+export interface MomentsRequest {
+  type: 'moments';
+  id: number;
+  source: WorkerSource;
+  map: GroupMap;
+  from: number;
+  to: number;
+  cancel: SharedArrayBuffer;
+}
+
+/**
+ * Writes y = γ·x̂ + β of elements `from .. to - 1` into `out` (the whole tensor's y in the output dtype), x̂ from
+ * the merged statistics `moments` of the normalization's groups.
+ */
+export interface ForwardRequest {
+  type: 'forward';
+  id: number;
+  source: WorkerSource;
+  options: InspectOptions;
+  moments: MomentsState;
+  from: number;
+  to: number;
+  out: SharedArrayBuffer;
+  cancel: SharedArrayBuffer;
+}
+
 /** Test hook: the worker exits abruptly, as a crash would. */
 export interface CrashRequest {
   type: 'crash';
 }
 
-export type ToWorker = ListRequest | InspectRequest | NormalizeRequest | CrashRequest;
+export type ToWorker = ListRequest | InspectRequest | NormalizeRequest | DescribeRequest | PassRequest | FinishRequest
+  | MomentsRequest | ForwardRequest | CrashRequest;
 
 export interface WorkerError {
   /** A UserError's area; undefined for a bug. */
@@ -65,5 +142,8 @@ export type FromWorker =
   | { type: 'progress'; id: number; fraction: number }
   | { type: 'listed'; id: number; listing: Listing }
   | { type: 'inspected'; id: number; result: InspectResult }
+  | { type: 'described'; id: number; description: TensorDescription }
+  | { type: 'passed'; id: number; state: MomentsPass | BinningPass | BinsState | MomentsState }
+  | { type: 'written'; id: number }
   | { type: 'normalized'; id: number; path: string }
   | { type: 'failed'; id: number; error: WorkerError };

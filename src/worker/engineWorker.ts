@@ -1,20 +1,31 @@
 /**
  * The engine worker: reads tensors from disk and runs the engine off the extension host's thread. One job at a
  * time; each checks its SharedArrayBuffer cancellation flag between chunks and reports progress at most every
- * 100 ms.
+ * 100 ms. Besides whole jobs it runs single inspect passes over element ranges, which the pool (enginePool.ts)
+ * spreads over a worker per core and merges.
  */
 import { parentPort } from 'node:worker_threads';
-import { inspect, type RunControl } from '../engine/inspect/inspect';
-import { isUserError } from '../engine/errors';
+import { outputDType, type NumericArray } from '../engine/dtype';
+import { CancelledError, isUserError } from '../engine/errors';
+import { inspect, InspectPlan, type PassRun, type RunControl } from '../engine/inspect/inspect';
+import { Forward } from '../engine/inspect/normalizeStream';
+import { GroupMoments, groupCount, type MomentsState } from '../engine/moments';
+import { elementCount } from '../engine/tensor';
+import { Kernels } from '../engine/wasm/kernels';
+import type { TensorEntry } from '../formats/container';
+import { elementRange, entryByteRange } from '../formats/elementRange';
 import { entryElements } from '../formats/elementSource';
 import { listSource, withSourceEntry } from '../node/tensorFiles';
 import { writeNormalizedNpy } from '../node/normalizedExport';
-import type { FromWorker, ToWorker } from '../shared/workerProtocol';
+import type { ForwardRequest, FromWorker, MomentsRequest, PassRequest, ToWorker } from '../shared/workerProtocol';
 
 const port = parentPort;
 if (!port) throw new Error('engineWorker must run in a worker thread');
 
 const post = (m: FromWorker) => port.postMessage(m);
+
+/** Range reads: big enough that a read's fixed cost vanishes, small enough to stay in the caches and cancel fast. */
+const RANGE_CHUNK_BYTES = 4 << 20;
 
 function control(id: number, cancel: SharedArrayBuffer): RunControl {
   const flag = new Int32Array(cancel);
@@ -30,38 +41,108 @@ function control(id: number, cancel: SharedArrayBuffer): RunControl {
   };
 }
 
+/** Elements from .. to - 1 in chunks; file bytes are read straight into the kernels' memory. */
+function rangeChunks(entry: TensorEntry, from: number, to: number, kernels: Kernels | null): AsyncIterable<NumericArray> {
+  const range = entryByteRange(entry);
+  if (!range) {
+    if (from !== 0 || to !== elementCount(entry.shape)) throw new Error('only uncompressed C-order tensors can be read by range');
+    return entryElements(entry).chunks();
+  }
+  let buffer = { ptr: 0, bytes: 0 };
+  return elementRange(range, entry.dtype, entry.littleEndian, from, to, RANGE_CHUNK_BYTES, kernels ? (length) => {
+    if (buffer.bytes < length) buffer = { ptr: kernels.alloc(length), bytes: length };
+    return kernels.bytes(buffer.ptr, length);
+  } : undefined);
+}
+
+/** Feeds elements from .. to - 1 to `use`, checking for cancellation and reporting progress between chunks. */
+async function visitRange(entry: TensorEntry, from: number, to: number, kernels: Kernels | null, ctl: RunControl,
+  use: (chunk: NumericArray, start: number) => void): Promise<void> {
+  let start = from;
+  for await (const chunk of rangeChunks(entry, from, to, kernels)) {
+    if (ctl.isCancelled()) throw new CancelledError();
+    use(chunk, start);
+    start += chunk.length;
+    ctl.progress(to > from ? (start - from) / (to - from) : 1);
+  }
+}
+
+async function runPass(entry: TensorEntry, m: PassRequest, ctl: RunControl): Promise<unknown> {
+  const plan = new InspectPlan(entry.shape, entry.dtype, m.options);
+  const kernels = Kernels.create();
+  const run: PassRun<unknown> = m.pass === 'moments' ? plan.moments(kernels)
+    : m.pass === 'binning' ? plan.binning(m.moments!, kernels)
+      : plan.afterBinning(m.moments!, m.binning!, kernels);
+  await visitRange(entry, m.from, m.to, kernels, ctl, (chunk, start) => run.add(chunk, start));
+  return run.state();
+}
+
+async function runMoments(entry: TensorEntry, m: MomentsRequest, ctl: RunControl): Promise<MomentsState> {
+  const kernels = Kernels.create();
+  const moments = new GroupMoments(groupCount(m.map, elementCount(entry.shape)), kernels);
+  await visitRange(entry, m.from, m.to, kernels, ctl, (chunk, start) => moments.add(chunk, start, m.map));
+  return moments.state();
+}
+
+async function runForward(entry: TensorEntry, m: ForwardRequest, ctl: RunControl): Promise<void> {
+  const kernels = Kernels.create();
+  const y = new Forward(entry.shape, entry.dtype, m.options).output(m.moments, kernels);
+  const wide = outputDType(entry.dtype) === 'float64';
+  await visitRange(entry, m.from, m.to, kernels, ctl, (chunk, start) => {
+    const out = wide ? new Float64Array(m.out, start * 8, chunk.length) : new Float32Array(m.out, start * 4, chunk.length);
+    out.set(y(chunk, start));
+  });
+}
+
 port.on('message', async (m: ToWorker) => {
-  switch (m.type) {
-    case 'crash':
-      process.exit(70);
-      return;
-    case 'list':
-      try {
+  if (m.type === 'crash') process.exit(70);
+  try {
+    switch (m.type) {
+      case 'list':
         post({ type: 'listed', id: m.id, listing: await listSource(m.source) });
-      } catch (e) {
-        post({ type: 'failed', id: m.id, error: describe(e) });
-      }
-      return;
-    case 'inspect':
-      try {
+        return;
+      case 'inspect': {
         const result = await withSourceEntry(m.source, (entry) => inspect(entryElements(entry), m.options, control(m.id, m.cancel)));
         post({ type: 'inspected', id: m.id, result });
-      } catch (e) {
-        post({ type: 'failed', id: m.id, error: describe(e) });
+        return;
       }
-      return;
-    case 'normalize':
-      try {
+      case 'normalize':
         await withSourceEntry(m.source, (entry) => writeNormalizedNpy(entry, m.options, m.outPath, control(m.id, m.cancel)));
         post({ type: 'normalized', id: m.id, path: m.outPath });
-      } catch (e) {
-        post({ type: 'failed', id: m.id, error: describe(e) });
+        return;
+      case 'describe': {
+        const description = await withSourceEntry(m.source, async (entry) => ({
+          shape: [...entry.shape], dtype: entry.dtype, splittable: entryByteRange(entry) !== null,
+        }));
+        post({ type: 'described', id: m.id, description });
+        return;
       }
-      return;
-    default: {
-      const never: never = m;
-      throw new Error(`unknown worker message ${JSON.stringify(never)}`);
+      case 'pass': {
+        const state = await withSourceEntry(m.source, (entry) => runPass(entry, m, control(m.id, m.cancel)));
+        post({ type: 'passed', id: m.id, state: state as Extract<FromWorker, { type: 'passed' }>['state'] });
+        return;
+      }
+      case 'moments': {
+        const state = await withSourceEntry(m.source, (entry) => runMoments(entry, m, control(m.id, m.cancel)));
+        post({ type: 'passed', id: m.id, state });
+        return;
+      }
+      case 'forward':
+        await withSourceEntry(m.source, (entry) => runForward(entry, m, control(m.id, m.cancel)));
+        post({ type: 'written', id: m.id });
+        return;
+      case 'finish': {
+        const result = new InspectPlan(m.shape, m.dtype, m.options).result(m.moments, m.binning, m.after, m.millis);
+        post({ type: 'inspected', id: m.id, result });
+        return;
+      }
+      default: {
+        const never: never = m;
+        throw new Error(`unknown worker message ${JSON.stringify(never)}`);
+      }
     }
+  } catch (e) {
+    post({ type: 'failed', id: m.id, error: describe(e) });
   }
 });
 

@@ -32,8 +32,11 @@ export const NO_CONTROL: RunControl = { isCancelled: () => false, progress: () =
 
 /** More (sample, channel) rows than this are merged pairwise-consecutively so the payload stays bounded. */
 const MAX_SAMPLE_ROWS = 256;
-/** Per-channel histograms keep channels × bins under this many counts (before and after: twice this in the payload). */
-const MAX_CHANNEL_BIN_CELLS = 131072;
+/**
+ * Per-channel histograms keep channels × bins under this many counts (before and after: twice this), so that the
+ * webview payload stays under 1 MB: each bin costs about 25 bytes of JSON (its count and an edge).
+ */
+const MAX_CHANNEL_BIN_CELLS = 8192;
 
 /** Pass 1's result over a range of the tensor: moments per channel, per normalization group, per (sample, channel). */
 export interface MomentsPass {

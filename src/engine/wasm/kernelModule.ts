@@ -117,35 +117,50 @@ function apply(): FunctionDef {
 }
 
 /**
- * histogram(ptr, n, lo, hi, norm, edges, counts, bins): numpy's binning of n float32 at ptr into the float64
- * `counts` over the float64 `edges` (bins + 1 of them); values outside [lo, hi] and NaN are skipped.
+ * histogram(ptr, n, lo, hi, norm, edges, counts, bins): numpy's binning of n float32 at ptr into the uint32
+ * `counts` over the float64 `edges` (bins + 1 of them); values outside [lo, hi] and NaN are skipped. 32-bit
+ * counts keep the increment cheap; the caller moves them to float64 before they can overflow.
  */
 function histogram(): FunctionDef {
   // params: 0 ptr, 1 n, 2 lo, 3 hi, 4 norm, 5 edges, 6 counts, 7 bins; locals:
-  const end = 8, b = 9, last = 10, at = 11, x = 12;
+  const end = 8, b = 9, last = 10, at = 11, x = 12, t = 13;
   return {
     name: 'histogram',
     params: ['i32', 'i32', 'f64', 'f64', 'f64', 'i32', 'i32', 'i32'],
     results: [],
-    locals: ['i32', 'i32', 'i32', 'i32', 'f64'],
+    locals: ['i32', 'i32', 'i32', 'i32', 'f64', 'f64'],
     body: [
       get(0), get(1), i32(2), op.i32Shl, op.i32Add, set(end),
       get(7), i32(1), op.i32Sub, set(last),
       stepLoop(0, end, 4, [
         get(0), op.f32Load(), op.f64PromoteF32, tee(x), get(2), op.f64Ge, get(x), get(3), op.f64Le, op.i32And,
         op.if(
-          get(x), get(2), op.f64Sub, get(4), op.f64Mul, op.i32TruncSatF64S, set(b),
-          get(last), get(b), get(b), get(last), op.i32GtS, op.select, set(b),
-          // numpy's corrections: one bin down if below its left edge, else one up if at or past its right edge
-          get(b), get(x), get(5), get(b), i32(3), op.i32Shl, op.i32Add, op.f64Load(), op.f64Lt, op.i32Sub, set(b),
-          get(5), get(b), i32(3), op.i32Shl, op.i32Add, set(at),
-          get(b), get(x), get(at), op.f64Load(8), op.f64Ge, get(b), get(last), op.i32Ne, op.i32And, op.i32Add, set(b),
-          get(6), get(b), i32(3), op.i32Shl, op.i32Add, tee(at), get(at), op.f64Load(), f64(1), op.f64Add, op.f64Store(),
+          get(x), get(2), op.f64Sub, get(4), op.f64Mul, tee(t), op.i32TruncSatF64S, set(b),
+          // t's fraction far from 0 and 1: no rounding can move x across an edge (see EDGE_MARGIN), so numpy's
+          // corrections below, which load two edges, are needed only near edges and at the closed last bin
+          get(t), get(b), op.f64ConvertI32S, op.f64Sub, tee(t), f64(EDGE_MARGIN), op.f64Lt,
+          get(t), f64(1 - EDGE_MARGIN), op.f64Gt, op.i32Or,
+          op.if(
+            get(last), get(b), get(b), get(last), op.i32GtS, op.select, set(b),
+            // one bin down if below its left edge, else one up if at or past its right edge
+            get(b), get(x), get(5), get(b), i32(3), op.i32Shl, op.i32Add, op.f64Load(), op.f64Lt, op.i32Sub, set(b),
+            get(5), get(b), i32(3), op.i32Shl, op.i32Add, set(at),
+            get(b), get(x), get(at), op.f64Load(8), op.f64Ge, get(b), get(last), op.i32Ne, op.i32And, op.i32Add, set(b),
+          ),
+          get(6), get(b), i32(2), op.i32Shl, op.i32Add, tee(at), get(at), op.i32Load(), i32(1), op.i32Add, op.i32Store(),
         ),
       ]),
     ],
   };
 }
+
+/**
+ * Bin positions t = (x - lo)·norm within this distance of a whole number get numpy's edge corrections. The
+ * computed t and the edges are both within bins·2^-28 bin widths of exact for float32 data (x - lo is exact in
+ * float64, and hi - lo is at least one float32 ulp of the values), so farther from a whole number the bin is
+ * already right; 2^-10 leaves a wide margin.
+ */
+const EDGE_MARGIN = 2 ** -10;
 
 export function kernelModuleBytes(): Uint8Array {
   return encodeModule([moments(), apply(), histogram()]);

@@ -7,6 +7,12 @@
 import { kernelModuleBytes, OUT, OUT_BYTES } from './kernelModule';
 
 const PAGE = 65536;
+/**
+ * Pages reserved up front (256 MiB of address space; the OS backs only what is touched). Growing the memory
+ * detaches every view of it, chunks included, so a run's allocations must fit before it streams: histogram
+ * tables are bounded (quantiles.ts, inspect.ts) and chunk buffers are a few MiB.
+ */
+const INITIAL_PAGES = 4096;
 
 let compiled: WebAssembly.Module | null | undefined;
 let enabled = true;
@@ -45,9 +51,11 @@ export class Kernels {
   private top = OUT_BYTES;
   private staging = { ptr: 0, bytes: 0 };
   private out: Float64Array;
+  /** Set once chunk views exist: from then on the memory must not grow under them. */
+  private streaming = false;
 
   private constructor(module: WebAssembly.Module) {
-    this.memory = new WebAssembly.Memory({ initial: 16 });
+    this.memory = new WebAssembly.Memory({ initial: INITIAL_PAGES });
     this.fn = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Exports;
     this.out = new Float64Array(this.memory.buffer, OUT, OUT_BYTES / 8);
   }
@@ -59,19 +67,27 @@ export class Kernels {
   }
 
   /**
-   * Reserves `bytes` (16-byte aligned) and returns their address. Growing the memory detaches every view made
-   * before, so holders of memory keep addresses and take views through f32/f64 when they use them.
+   * Reserves `bytes` (16-byte aligned) and returns their address. Holders of memory keep addresses and take views
+   * through f32/f64/u32 when they use them. Growing while chunks stream would detach the chunk in hand: that is a
+   * bug, reported as one rather than computing on an empty view.
    */
   alloc(bytes: number): number {
     const ptr = this.top;
     this.top = ptr + Math.ceil(bytes / 16) * 16;
     const have = this.memory.buffer.byteLength;
-    if (this.top > have) this.memory.grow(Math.ceil((this.top - have) / PAGE));
+    if (this.top > have) {
+      if (this.streaming) throw new Error(`kernel memory would grow to ${this.top} bytes while chunks are in use`);
+      this.memory.grow(Math.ceil((this.top - have) / PAGE));
+    }
     return ptr;
   }
 
   f32(ptr: number, n: number): Float32Array {
     return new Float32Array(this.memory.buffer, ptr, n);
+  }
+
+  u32(ptr: number, n: number): Uint32Array {
+    return new Uint32Array(this.memory.buffer, ptr, n);
   }
 
   f64(ptr: number, n: number): Float64Array {
@@ -80,6 +96,7 @@ export class Kernels {
 
   /** A byte view of `bytes` fresh bytes, for a reader to fill in place. */
   bytes(ptr: number, length: number): Uint8Array {
+    this.streaming = true;
     return new Uint8Array(this.memory.buffer, ptr, length);
   }
 
@@ -92,6 +109,7 @@ export class Kernels {
   stage(values: Float32Array): Float32Array {
     if (this.addressOf(values) >= 0) return values;
     if (this.staging.bytes < values.byteLength) this.staging = { ptr: this.alloc(values.byteLength), bytes: values.byteLength };
+    this.streaming = true;
     const view = this.f32(this.staging.ptr, values.length);
     view.set(values);
     return view;

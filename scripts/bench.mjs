@@ -1,0 +1,232 @@
+// `npm run bench`: NormScope's engine next to numpy and PyTorch (CPU, 2 threads) in the same run, on a float32
+// (32, 256, 56, 56) tensor it generates in .bench/. Prints each figure, the references' figures and the ratios,
+// and the fraction of the machine's memory bandwidth (read with a plain copy in the same run) reached.
+// `npm run bench -- --scale` instead streams a 4 GiB .npy and a 4 GiB .safetensors member through the worker pool
+// as the extension host does, and reports memory growth, throughput against `cat`, cancellation latency and the
+// host's event-loop delay. It writes 8 GiB to .bench/. Options: --runs N (default 7), --keep (keep the 4 GiB files).
+// The references run under /usr/bin/python3 (or $NORMSCOPE_PYTHON); a missing numpy or torch is reported as skipped.
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import * as esbuild from 'esbuild';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const benchDir = path.join(root, '.bench');
+const argValue = (name) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
+const runs = Number(argValue('--runs') ?? 7);
+const python = process.env.NORMSCOPE_PYTHON ?? '/usr/bin/python3';
+const workerPath = path.join(root, 'dist', 'worker.js');
+fs.mkdirSync(benchDir, { recursive: true });
+if (!fs.existsSync(workerPath)) throw new Error('dist/worker.js is missing: run `npm run bench` (it builds first) or `npm run build`');
+
+// the engine entry points, bundled from the sources like the extension's own bundles
+await esbuild.build({
+  entryPoints: [path.join(root, 'scripts/bench/engine.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs',
+  outfile: path.join(benchDir, 'engine.cjs'), logLevel: 'warning',
+});
+const E = createRequire(import.meta.url)(path.join(benchDir, 'engine.cjs'));
+const log = { error: (m) => console.error(m), warn: (m) => console.error(m) };
+
+/** Seeded normal values (xorshift + Box-Muller), mean 3 and std 2: every run benchmarks the same numbers. */
+function fillNormal(out, seed) {
+  let s = seed >>> 0 || 1;
+  const next = () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return (s + 0.5) / 4294967296; };
+  for (let i = 0; i < out.length; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(next()));
+    const t = 2 * Math.PI * next();
+    out[i] = 3 + 2 * r * Math.cos(t);
+    if (i + 1 < out.length) out[i + 1] = 3 + 2 * r * Math.sin(t);
+  }
+  return out;
+}
+
+/** Writes a float32 .npy of `shape` in slices of `sliceElements`, each filled by `fill(slice, index)`. */
+function writeNpy(file, shape, sliceElements, fill) {
+  const total = shape.reduce((a, b) => a * b, 1);
+  const header = E.encodeNpy('float32', shape, new Uint8Array(0));
+  writeSlices(file, header, total, sliceElements, fill);
+}
+
+function writeSlices(file, header, total, sliceElements, fill) {
+  const fd = fs.openSync(file, 'w');
+  try {
+    fs.writeSync(fd, header);
+    const slice = new Float32Array(Math.min(total, sliceElements));
+    for (let at = 0, i = 0; at < total; at += slice.length, i++) {
+      const part = slice.subarray(0, Math.min(slice.length, total - at));
+      fill(part, i);
+      fs.writeSync(fd, new Uint8Array(part.buffer, 0, part.byteLength));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+async function best(n, f) {
+  let min = Infinity;
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await f();
+    min = Math.min(min, performance.now() - t);
+  }
+  return min;
+}
+
+const fmt = (ms) => (ms === undefined ? '—' : ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
+const ratio = (ref, ms) => (ref === undefined ? '—' : `${(ref / ms).toFixed(1)}×`);
+
+function references(file) {
+  if (!fs.existsSync(python)) return { numpy: { skipped: `${python} not found` }, torch: { skipped: `${python} not found` } };
+  const r = spawnSync(python, [path.join(root, 'scripts/bench/reference.py'), file, String(runs)], { encoding: 'utf8' });
+  if (r.status !== 0) return { numpy: { skipped: `reference.py failed: ${r.stderr.trim().split('\n').pop()}` }, torch: { skipped: 'reference.py failed' } };
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+async function throughput() {
+  const shape = [32, 256, 56, 56];
+  const total = shape.reduce((a, b) => a * b, 1);
+  const file = path.join(benchDir, 'bn_32x256x56x56.npy');
+  if (!fs.existsSync(file) || fs.statSync(file).size !== 128 + total * 4) {
+    console.log(`generating ${path.relative(root, file)} (${(total * 4 / 2 ** 20).toFixed(0)} MiB)…`);
+    writeNpy(file, shape, total, (slice) => fillNormal(slice, 12345));
+  }
+  const bytes = fs.readFileSync(file);
+  const shared = new SharedArrayBuffer(bytes.byteLength);
+  new Uint8Array(shared).set(bytes);
+  const memory = { kind: 'memory', bytes: shared, fileName: 'x.npy', tensor: '' };
+  const onDisk = { kind: 'file', path: file, tensor: '' };
+  const x = new Float32Array(shared, bytes.byteLength - total * 4, total);
+  const size = total * 4;
+
+  const pool = new E.EnginePool(workerPath, log);
+  const channelMap = { run: 56 * 56, mod: 256 };
+  const bnOptions = { ...E.DEFAULT_INSPECT_OPTIONS, op: 'batchnorm', mode: 'train', channelAxis: 1, eps: 1e-5 };
+  const out = new SharedArrayBuffer(size);
+  const copyTarget = new Float32Array(total);
+  const engine = {};
+  const measure = async () => {
+    const take = async (key, f) => { engine[key] = Math.min(engine[key] ?? Infinity, await best(runs, f)); };
+    await take('copy', () => copyTarget.set(x));
+    await take('stats', () => pool.groupMoments(memory, channelMap).promise);
+    await take('forward', () => pool.forwardInto(memory, bnOptions, out).promise);
+    await take('inspectNone', () => pool.inspect(onDisk, { ...E.DEFAULT_INSPECT_OPTIONS, op: 'none', channelAxis: 1 }).promise);
+    await take('inspectBn', () => pool.inspect(onDisk, bnOptions).promise);
+  };
+  console.log(`engine: ${pool.size} workers (os.availableParallelism() = ${os.availableParallelism()}), min of ${runs} runs, twice around the references`);
+  await pool.groupMoments(memory, channelMap).promise; // starts the workers
+  await measure();
+  const ref = references(file);
+  await measure();
+  pool.dispose();
+
+  // in this thread: the TypeScript reference loops (no kernels), and a whole inspect() with the kernels
+  const oneThread = {};
+  oneThread.ts = await best(Math.min(runs, 3), () => new E.GroupMoments(256, null).add(x, 0, channelMap));
+  const inspectOne = async (options) => {
+    const opened = await E.openTensorFile(file);
+    try {
+      return (await E.inspect(E.entryElements(opened.entry), options)).millis;
+    } finally {
+      await opened.close();
+    }
+  };
+  oneThread.inspectNone = await best(Math.min(runs, 3), () => inspectOne({ ...E.DEFAULT_INSPECT_OPTIONS, op: 'none', channelAxis: 1 }));
+
+  const bandwidth = (2 * size) / engine.copy; // bytes read + written per ms
+  const frac = (moved, ms) => `${((moved / ms / bandwidth) * 100).toFixed(0)}%`;
+  const np = ref.numpy ?? {};
+  const th = ref.torch ?? {};
+  const rows = [
+    ['memory copy of the tensor (read + write)', engine.copy, undefined, undefined, `${(bandwidth / 1e6).toFixed(1)} GB/s`],
+    ['per-channel statistics (mean, var, min, max, counts)', engine.stats, np.stats, th.stats, frac(size, engine.stats)],
+    ['BatchNorm2d train forward (statistics + y)', engine.forward, np.batchnorm, th.batchnorm, frac(3 * size, engine.forward)],
+    ['inspect, no op (moments, histograms, quantiles) from .npy', engine.inspectNone, undefined, undefined, frac(2 * size, engine.inspectNone)],
+    ['inspect, BatchNorm train (+ x̂ statistics, histograms) from .npy', engine.inspectBn, undefined, undefined, frac(2 * size, engine.inspectBn)],
+    ['per-channel statistics, 1 thread, TypeScript reference loops', oneThread.ts, np.stats, th.stats, frac(size, oneThread.ts)],
+    ['inspect, no op, 1 thread (in process)', oneThread.inspectNone, undefined, undefined, frac(2 * size, oneThread.inspectNone)],
+  ];
+  console.log(`\nfloat32 (${shape.join(', ')}), ${(size / 2 ** 20).toFixed(0)} MiB; ms = min of ${runs} runs`);
+  console.log(`numpy: ${np.skipped ? `skipped: ${np.skipped}` : `${np.version} (${python})`}; torch: ${th.skipped ? `skipped: ${th.skipped}` : `${th.version}, ${th.threads} threads`}`);
+  const widths = [66, 10, 10, 10, 12, 12, 12];
+  const line = (cells) => console.log(cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(''));
+  line(['figure', 'engine ms', 'numpy ms', 'torch ms', 'numpy/eng', 'torch/eng', 'bandwidth']);
+  for (const [name, ms, n, t, bw] of rows) line([name, fmt(ms), fmt(n), fmt(t), ratio(n, ms), ratio(t, ms), bw]);
+  fs.writeFileSync(path.join(benchDir, 'throughput.json'), JSON.stringify({ engine, oneThread, ref, bandwidthGBs: bandwidth / 1e6 }, null, 2));
+}
+
+/** A .safetensors file holding one float32 tensor `name` of `shape`, filled slice by slice. */
+function writeSafetensors(file, name, shape, sliceElements, fill) {
+  const total = shape.reduce((a, b) => a * b, 1);
+  let json = JSON.stringify({ [name]: { dtype: 'F32', shape, data_offsets: [0, total * 4] } });
+  json += ' '.repeat((8 - (json.length % 8)) % 8);
+  const header = new Uint8Array(8 + json.length);
+  new DataView(header.buffer).setBigUint64(0, BigInt(json.length), true);
+  header.set(Buffer.from(json, 'latin1'), 8);
+  writeSlices(file, header, total, sliceElements, fill);
+}
+
+function catMillis(file) {
+  const once = () => {
+    const t = performance.now();
+    execFileSync('sh', ['-c', `cat "${file}" > /dev/null`]);
+    return performance.now() - t;
+  };
+  once(); // into the page cache
+  return Math.min(once(), once(), once());
+}
+
+async function scaleRun() {
+  const shape = [64, 256, 256, 256]; // 2^30 float32 = 4 GiB
+  const total = shape.reduce((a, b) => a * b, 1);
+  const slice = 1 << 24;
+  const files = [
+    ['npy', path.join(benchDir, 'scale_4GiB.npy'), (f) => writeNpy(f, shape, slice, (s, i) => fillNormal(s, 1000 + i))],
+    ['safetensors', path.join(benchDir, 'scale_4GiB.safetensors'), (f) => writeSafetensors(f, 'features', shape, slice, (s, i) => fillNormal(s, 1000 + i))],
+  ];
+  const pool = new E.EnginePool(workerPath, log);
+  const options = { ...E.DEFAULT_INSPECT_OPTIONS, op: 'none', channelAxis: 1 };
+  for (const [kind, file, write] of files) {
+    if (!fs.existsSync(file)) {
+      console.log(`writing ${path.relative(root, file)} (4 GiB)…`);
+      write(file);
+    }
+    const source = { kind: 'file', path: file, tensor: kind === 'npy' ? '' : 'features' };
+    const size = fs.statSync(file).size;
+    const cat = catMillis(file);
+    // the host's view: resident memory sampled every 20 ms, event-loop delay over the whole run
+    const rss0 = process.memoryUsage().rss;
+    let rssMax = rss0;
+    const sampler = setInterval(() => { rssMax = Math.max(rssMax, process.memoryUsage().rss); }, 20);
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    loop.enable();
+    const t = performance.now();
+    let progressEvents = 0;
+    const result = await pool.inspect(source, options, () => progressEvents++).promise;
+    const ms = performance.now() - t;
+    loop.disable();
+    clearInterval(sampler);
+    // cancellation: start again, cancel after 1 s, time until the job has stopped
+    const job = pool.inspect(source, options);
+    await new Promise((r) => setTimeout(r, 1000));
+    const c = performance.now();
+    job.cancel();
+    const cancelled = await job.promise.then(() => 'finished first', (e) => e.name);
+    const cancelMs = performance.now() - c;
+    const gbs = (bytes, millis) => `${(bytes / millis / 1e6).toFixed(2)} GB/s`;
+    console.log(`\n4 GiB .${kind} (${shape.join(', ')}) float32, inspect op none, ${pool.size} workers, ${result.channels} channels`);
+    console.log(`  cat from the page cache:      ${fmt(cat)} ms (${gbs(size, cat)})`);
+    console.log(`  inspect (2 passes):           ${fmt(ms)} ms (${gbs(size, ms)} of file; ${(cat / ms).toFixed(2)} of cat's throughput), ${progressEvents} progress events`);
+    console.log(`  host memory growth:           ${((rssMax - rss0) / 2 ** 20).toFixed(0)} MB (rss ${(rss0 / 2 ** 20).toFixed(0)} → max ${(rssMax / 2 ** 20).toFixed(0)} MB)`);
+    console.log(`  host event-loop delay:        max ${(loop.max / 1e6).toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms`);
+    console.log(`  cancel after 1 s:             stopped in ${fmt(cancelMs)} ms (${cancelled})`);
+    console.log(`  payload to the webview:       ${(JSON.stringify(result).length / 1024).toFixed(0)} KiB`);
+    if (!process.argv.includes('--keep')) fs.rmSync(file);
+  }
+  pool.dispose();
+}
+
+if (process.argv.includes('--scale')) await scaleRun();
+else await throughput();

@@ -1,0 +1,241 @@
+/**
+ * The engine workers: one per core (at most MAX_WORKERS), each started on first use and restarted after a crash.
+ * A large uncompressed tensor is inspected by all of them at once: every pass of inspect.ts's InspectPlan runs over
+ * one element range per worker, each reading its range from the file itself; the pool merges the passes' states
+ * (O(groups × bins), the same merge as between chunks) and a worker builds the result. The extension host only
+ * posts messages and adds small arrays, so its event loop stays free. No VS Code API here: the benchmark drives
+ * the same pool from plain Node.
+ */
+import * as os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { CancelledError, UserError, type UserErrorArea } from '../engine/errors';
+import { InspectPlan, type BinningPass, type BinsState, type MomentsPass } from '../engine/inspect/inspect';
+import { Forward } from '../engine/inspect/normalizeStream';
+import type { InspectOptions, InspectResult } from '../engine/inspect/types';
+import { GroupMoments, groupCount, type GroupMap, type MomentsState } from '../engine/moments';
+import { elementCount } from '../engine/tensor';
+import type { FromWorker, Listing, TensorDescription, ToWorker, WorkerError, WorkerSource } from '../shared/workerProtocol';
+
+/** Two cores is what NormScope is measured on; more workers would mostly compete for memory bandwidth. */
+const MAX_WORKERS = 2;
+/** Below this many elements one worker inspects the whole tensor: a split would cost more than it saves. */
+export const SPLIT_MIN_ELEMENTS = 1 << 20;
+
+export interface PoolLog {
+  error(message: string): void;
+  warn(message: string): void;
+}
+
+export interface JobHandle<T> {
+  promise: Promise<T>;
+  cancel(): void;
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(e: Error): void;
+  progress?: (fraction: number) => void;
+}
+
+/** A request without its id and cancellation flag, which the pool adds. */
+type Request = ToWorker extends infer T ? T extends { id: number; cancel: SharedArrayBuffer } ? Omit<T, 'id' | 'cancel'> : never : never;
+
+class Slot {
+  worker: Worker | undefined;
+  readonly pending = new Map<number, Pending>();
+}
+
+export class EnginePool {
+  private readonly slots: Slot[];
+  private nextId = 1;
+
+  constructor(private readonly workerPath: string, private readonly log: PoolLog,
+    size = Math.min(MAX_WORKERS, os.availableParallelism())) {
+    this.slots = Array.from({ length: Math.max(1, size) }, () => new Slot());
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  list(source: WorkerSource): JobHandle<Listing> {
+    return this.job((cancel) => this.call<Listing>(this.idlest(), { type: 'list', source }, cancel));
+  }
+
+  /** Statistics for `source`, split over every worker when the tensor is large and its data uncompressed. */
+  inspect(source: WorkerSource, options: InspectOptions, progress?: (fraction: number) => void): JobHandle<InspectResult> {
+    return this.job((cancel) => this.inspectSplit(source, options, cancel, progress));
+  }
+
+  normalizeToFile(source: WorkerSource, options: InspectOptions, outPath: string, progress?: (fraction: number) => void): JobHandle<string> {
+    return this.job((cancel) => this.call<string>(this.idlest(), { type: 'normalize', source, options, outPath }, cancel, progress));
+  }
+
+  /** Moments of `source` grouped by `map` (e.g. per channel), every worker taking a range when the data allows. */
+  groupMoments(source: WorkerSource, map: GroupMap, progress?: (fraction: number) => void): JobHandle<GroupMoments> {
+    return this.job(async (cancel) => {
+      const d = await this.call<TensorDescription>(this.idlest(), { type: 'describe', source }, cancel);
+      const total = elementCount(d.shape);
+      const parts = this.parts(d, total);
+      const states = await this.fanOut<MomentsState>(parts, total, cancel, progress, 0, 1, (from, to) => ({ type: 'moments', source, map, from, to }));
+      return states.reduce<GroupMoments>((a, s) => a.merge(s), new GroupMoments(groupCount(map, total)));
+    });
+  }
+
+  /**
+   * y = γ·x̂ + β of `source` written into `out` (the whole tensor in the output dtype: float64 for float64 input,
+   * else float32): the groups' statistics and then y, both over a range per worker.
+   */
+  forwardInto(source: WorkerSource, options: InspectOptions, out: SharedArrayBuffer, progress?: (fraction: number) => void): JobHandle<void> {
+    return this.job(async (cancel) => {
+      const d = await this.call<TensorDescription>(this.idlest(), { type: 'describe', source }, cancel);
+      const total = elementCount(d.shape);
+      const forward = new Forward(d.shape, d.dtype, options);
+      const parts = this.parts(d, total);
+      const states = await this.fanOut<MomentsState>(parts, total, cancel, progress, 0, 2, (from, to) => ({ type: 'moments', source, map: forward.map, from, to }));
+      const moments = states.reduce<GroupMoments>((a, s) => a.merge(s), new GroupMoments(forward.groups)).state();
+      await this.fanOut<void>(parts, total, cancel, progress, 1, 2, (from, to) => ({ type: 'forward', source, options, moments, from, to, out }));
+    });
+  }
+
+  /** Test hook: makes every worker die as a crash would; pending jobs are rejected and the next job restarts them. */
+  crashForTest(): void {
+    for (const slot of this.slots) slot.worker?.postMessage({ type: 'crash' } satisfies ToWorker);
+  }
+
+  dispose(): void {
+    for (const slot of this.slots) {
+      const worker = slot.worker;
+      if (!worker) continue;
+      this.failAll(slot, worker, new CancelledError());
+      void worker.terminate();
+    }
+  }
+
+  private job<T>(run: (cancel: SharedArrayBuffer) => Promise<T>): JobHandle<T> {
+    const cancel = new SharedArrayBuffer(4);
+    const flag = new Int32Array(cancel);
+    const promise = run(cancel);
+    // a failed part stops the others (they share the flag)
+    promise.catch(() => Atomics.store(flag, 0, 1));
+    return { promise, cancel: () => Atomics.store(flag, 0, 1) };
+  }
+
+  private async inspectSplit(source: WorkerSource, options: InspectOptions, cancel: SharedArrayBuffer,
+    progress?: (fraction: number) => void): Promise<InspectResult> {
+    const t0 = Date.now();
+    const whole = () => this.call<InspectResult>(this.idlest(), { type: 'inspect', source, options }, cancel, progress);
+    if (this.slots.length < 2) return whole();
+    const d = await this.call<TensorDescription>(this.idlest(), { type: 'describe', source }, cancel);
+    const total = elementCount(d.shape);
+    if (!d.splittable || total < SPLIT_MIN_ELEMENTS) return whole();
+    const plan = new InspectPlan(d.shape, d.dtype, options);
+    let done = 0;
+    const pass = async <S>(name: 'moments' | 'binning' | 'after', split: boolean, merge: (a: S, b: S) => S,
+      inputs: { moments?: MomentsPass; binning?: BinningPass }): Promise<S> => {
+      const parts = split ? splitRange(total, this.slots.length) : [[0, total]] as [number, number][];
+      const states = await this.fanOut<S>(parts, total, cancel, progress, done++, plan.passes,
+        (from, to) => ({ type: 'pass', source, options, pass: name, from, to, ...inputs }));
+      return states.reduce(merge);
+    };
+    const moments = await pass<MomentsPass>('moments', true, (a, b) => plan.mergeMoments(a, b), {});
+    const binning = await pass<BinningPass>('binning', plan.binningSplits(moments), (a, b) => plan.mergeBinning(a, b), { moments });
+    const after = plan.needsAfterPass(binning)
+      ? await pass<BinsState>('after', plan.afterSplits(binning), (a, b) => plan.mergeAfter(a, b), { moments, binning }) : null;
+    progress?.(1);
+    return this.call<InspectResult>(this.idlest(), {
+      type: 'finish', shape: d.shape, dtype: d.dtype, options, moments, binning, after, millis: Date.now() - t0,
+    }, cancel);
+  }
+
+  /** One range per worker when the data can be read by range and is large enough, else the whole tensor. */
+  private parts(d: TensorDescription, total: number): [number, number][] {
+    return d.splittable && total >= SPLIT_MIN_ELEMENTS ? splitRange(total, this.slots.length) : [[0, total]];
+  }
+
+  /** Sends part i's request to worker i; progress is step `step` of `steps`, weighted by the parts' sizes. */
+  private fanOut<S>(parts: [number, number][], total: number, cancel: SharedArrayBuffer, progress: ((fraction: number) => void) | undefined,
+    step: number, steps: number, request: (from: number, to: number) => Request): Promise<S[]> {
+    const fractions = parts.map(() => 0);
+    return Promise.all(parts.map(([from, to], i) => this.call<S>(i, request(from, to), cancel, (f) => {
+      fractions[i] = total ? (f * (to - from)) / total : 1;
+      progress?.((step + fractions.reduce((a, b) => a + b, 0)) / steps);
+    })));
+  }
+
+  /** Sends `request` to worker `slot`; resolves with its answer. */
+  private call<T>(slot: number, request: Request, cancel: SharedArrayBuffer, progress?: (fraction: number) => void): Promise<T> {
+    const id = this.nextId++;
+    const s = this.slots[slot];
+    return new Promise<T>((resolve, reject) => {
+      s.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, progress });
+      this.ensureWorker(s).postMessage({ ...request, id, cancel } as ToWorker);
+    });
+  }
+
+  /** The worker with the fewest jobs waiting, the first on a tie. */
+  private idlest(): number {
+    let best = 0;
+    this.slots.forEach((s, i) => { if (s.pending.size < this.slots[best].pending.size) best = i; });
+    return best;
+  }
+
+  private ensureWorker(slot: Slot): Worker {
+    if (slot.worker) return slot.worker;
+    const worker = new Worker(this.workerPath);
+    worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
+    worker.on('error', (e) => {
+      this.log.error(`engine worker error: ${e.stack ?? e.message}`);
+      this.failAll(slot, worker, new UserError('engine', `The engine worker failed (${e.message}). Retry to start a new one.`));
+    });
+    worker.on('exit', (code) => {
+      if (code !== 0) this.log.warn(`engine worker exited with code ${code}`);
+      this.failAll(slot, worker, new UserError('engine', `The engine worker stopped unexpectedly (exit code ${code}) while computing. Retry to start a new one.`));
+    });
+    slot.worker = worker;
+    return worker;
+  }
+
+  private failAll(slot: Slot, worker: Worker, error: Error): void {
+    if (slot.worker !== worker) return;
+    slot.worker = undefined;
+    for (const p of slot.pending.values()) p.reject(error);
+    slot.pending.clear();
+  }
+
+  private onMessage(slot: Slot, m: FromWorker): void {
+    const p = slot.pending.get(m.id);
+    if (!p) return;
+    if (m.type === 'progress') {
+      p.progress?.(m.fraction);
+      return;
+    }
+    slot.pending.delete(m.id);
+    switch (m.type) {
+      case 'listed': return p.resolve(m.listing);
+      case 'inspected': return p.resolve(m.result);
+      case 'normalized': return p.resolve(m.path);
+      case 'described': return p.resolve(m.description);
+      case 'passed': return p.resolve(m.state);
+      case 'written': return p.resolve(undefined);
+      case 'failed': return p.reject(toError(m.error));
+      default: {
+        const never: never = m;
+        this.log.error(`unknown worker message ${JSON.stringify(never)}`);
+      }
+    }
+  }
+}
+
+/** `parts` consecutive ranges covering 0 .. total - 1, as equal as whole elements allow. */
+export function splitRange(total: number, parts: number): [number, number][] {
+  return Array.from({ length: parts }, (_, i) => [Math.floor((total * i) / parts), Math.floor((total * (i + 1)) / parts)]);
+}
+
+function toError(e: WorkerError): Error {
+  if (e.area === 'cancelled') return new CancelledError();
+  if (e.area) return new UserError(e.area as UserErrorArea, e.message);
+  const err = new Error(e.message);
+  err.stack = e.stack;
+  return err;
+}

@@ -1,0 +1,252 @@
+/**
+ * The fast paths compute what the reference paths compute: WebAssembly kernels against the TypeScript loops (bit
+ * for bit where the operations are the same, to accumulation order for sums), the worker pool's split passes
+ * against one sequential pass, and both against float64 two-pass numbers computed here. No timing is asserted.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { GroupHistograms, histogramRange } from '../../../src/engine/histogram';
+import { inspect, type ElementSource } from '../../../src/engine/inspect/inspect';
+import { normalizeStream } from '../../../src/engine/inspect/normalizeStream';
+import { applyPlan, newScratch, planNormalization } from '../../../src/engine/inspect/normPlan';
+import { DEFAULT_INSPECT_OPTIONS, type InspectOptions, type InspectResult } from '../../../src/engine/inspect/types';
+import { GroupMoments, type GroupMap } from '../../../src/engine/moments';
+import { SegmentWalk } from '../../../src/engine/segments';
+import { Kernels, setWasmKernels } from '../../../src/engine/wasm/kernels';
+import { encodeNpy } from '../../../src/formats/npy';
+import { EnginePool, SPLIT_MIN_ELEMENTS } from '../../../src/node/enginePool';
+import { groupOf } from '../../../src/engine/moments';
+import { assertClose, repoRoot, seeded } from '../helpers';
+
+function randomF32(n: number, seed: number, mean = 0, spread = 1): Float32Array {
+  const rand = seeded(seed);
+  return Float32Array.from({ length: n }, () => mean + spread * (2 * rand() - 1));
+}
+
+/** Float64 two-pass moments per group: the independent reference. */
+function twoPass(values: ArrayLike<number>, map: GroupMap, groups: number) {
+  const n = new Float64Array(groups);
+  const sum = new Float64Array(groups);
+  for (let i = 0; i < values.length; i++) {
+    const g = groupOf(map, i);
+    n[g]++;
+    sum[g] += values[i];
+  }
+  const mean = sum.map((s, g) => s / n[g]);
+  const m2 = new Float64Array(groups);
+  for (let i = 0; i < values.length; i++) {
+    const g = groupOf(map, i);
+    m2[g] += (values[i] - mean[g]) ** 2;
+  }
+  return { n, mean, variance: m2.map((m, g) => m / n[g]) };
+}
+
+function withKernels<T>(on: boolean, run: () => T): T {
+  setWasmKernels(on);
+  try {
+    return run();
+  } finally {
+    setWasmKernels(true);
+  }
+}
+
+function memorySource(data: Float32Array, shape: number[], chunk = 1 << 16): ElementSource {
+  return {
+    shape, dtype: 'float32',
+    async *chunks() {
+      for (let i = 0; i < data.length; i += chunk) yield data.subarray(i, i + chunk);
+    },
+  };
+}
+
+describe('segment walk', () => {
+  it('visits exactly the runs groupOf defines, for any start and any map', () => {
+    const maps: GroupMap[] = [{ run: 7, mod: 3 }, { run: 1, mod: 5 }, { run: 4, mod: 0 }, { run: 3, mod: 4, block: 24 }, { run: 2, mod: 3, block: 10 }];
+    for (const map of maps) {
+      for (const start of [0, 1, 5, 23, 97]) {
+        const seen: number[] = [];
+        for (const s = new SegmentWalk(map, start, 61); s.next();) {
+          assert.ok(s.to > s.from);
+          for (let j = s.from; j < s.to; j++) seen.push(s.group);
+        }
+        assert.deepEqual(seen, Array.from({ length: 61 }, (_, j) => groupOf(map, start + j)), `${JSON.stringify(map)} from ${start}`);
+      }
+    }
+  });
+});
+
+describe('WebAssembly kernels agree with the TypeScript reference', () => {
+  before(function () {
+    if (!Kernels.create()) this.skip(); // no WebAssembly SIMD here: the TypeScript path is all there is
+  });
+
+  const map: GroupMap = { run: 1000, mod: 3 };
+  const cases: [string, Float32Array][] = [
+    ['standard normal-ish', randomF32(9001, 1)],
+    ['|mean| 1e6 × std', randomF32(9001, 2, 1e6, 1)],
+    ['zeros of both signs at the minimum', Float32Array.from(randomF32(9001, 3), (v, i) => (i % 97 === 0 ? (i % 2 ? -0 : 0) : Math.abs(v) + 1))],
+    ['NaN and ±Inf', Float32Array.from(randomF32(9001, 4), (v, i) => (i === 17 ? NaN : i === 2500 ? Infinity : i === 6000 ? -Infinity : v))],
+  ];
+
+  for (const [name, data] of cases) {
+    it(`moments: ${name}`, () => {
+      const wasm = new GroupMoments(3, Kernels.create()).add(data, 0, map);
+      const ts = new GroupMoments(3).add(data, 0, map);
+      const ref = twoPass(Float64Array.from(data).map((v) => (Number.isFinite(v) ? v : 0)), map, 3);
+      for (let g = 0; g < 3; g++) {
+        for (const k of ['count', 'min', 'max', 'nan', 'posinf', 'neginf', 'zeros'] as const) {
+          assert.ok(Object.is(wasm[k][g], ts[k][g]), `${k}[${g}]: ${wasm[k][g]} vs ${ts[k][g]}`);
+        }
+        assertClose(wasm.mean[g], ts.mean[g], 1e-14, 0, `mean ${g}`);
+        assertClose(wasm.variance(g), ts.variance(g), 1e-12, 0, `variance ${g}`);
+        if (name !== 'NaN and ±Inf') {
+          assertClose(wasm.mean[g], ref.mean[g], 1e-12, 0, `mean ${g} vs two-pass`);
+          assertClose(wasm.variance(g), ref.variance[g], 1e-9, 0, `variance ${g} vs two-pass`);
+        }
+      }
+    });
+  }
+
+  it('histograms: bit-for-bit the same counts, values on every edge included', () => {
+    for (const bins of [1, 7, 100, 4096]) {
+      const base = randomF32(20000, bins, 3, 2);
+      const lo = Math.min(...base);
+      const hi = Math.max(...base);
+      const range = histogramRange(lo, hi);
+      // values exactly on (float32-rounded) edges and next to them, where numpy's corrections matter
+      const step = (range[1] - range[0]) / bins;
+      const onEdges = Float32Array.from({ length: 3 * (bins + 1) }, (_, i) => {
+        const e = Math.fround(range[0] + Math.floor(i / 3) * step);
+        const bits = new Float32Array([e]);
+        const u = new Int32Array(bits.buffer);
+        u[0] += (i % 3) - 1;
+        return Math.min(range[1], Math.max(range[0], bits[0]));
+      });
+      const data = new Float32Array(base.length + onEdges.length);
+      data.set(base);
+      data.set(onEdges, base.length);
+      const all: GroupMap = { run: data.length, mod: 0 };
+      const wasm = new GroupHistograms(1, bins, [range], Kernels.create()).add(data, 0, all);
+      const ts = new GroupHistograms(1, bins, [range]).add(data, 0, all);
+      assert.deepEqual(Array.from(wasm.counts), Array.from(ts.counts), `${bins} bins`);
+      assert.equal(ts.counts.reduce((a, b) => a + b, 0), data.length);
+    }
+  });
+
+  it('x̂ (apply): bit-for-bit the same float32 values', () => {
+    const data = randomF32(10007, 7, 5, 3);
+    const shape = [7, 11, 130];
+    const options: InspectOptions = { ...DEFAULT_INSPECT_OPTIONS, op: 'batchnorm', channelAxis: 1 };
+    const plan = planNormalization(shape, options)!;
+    const moments = new GroupMoments(11).add(data, 0, plan.map);
+    const params = plan.params(moments);
+    const kernels = Kernels.create();
+    const fast = applyPlan(data, 0, plan, params, newScratch('float32', kernels), kernels).slice();
+    const slow = applyPlan(data, 0, plan, params, newScratch('float32', null), null);
+    assert.ok(fast.every((v, i) => Object.is(v, slow[i])));
+  });
+
+  it('inspect: the same histograms and counts, moments to accumulation order, with and without kernels', async () => {
+    const shape = [3, 5, 40, 41];
+    const data = randomF32(3 * 5 * 40 * 41, 11, -2, 4);
+    for (const op of ['none', 'batchnorm', 'groupnorm'] as const) {
+      const options = { ...DEFAULT_INSPECT_OPTIONS, op, groups: 5, channelAxis: 1 };
+      const fast = await inspect(memorySource(data, shape, 3001), options);
+      const slow = await withKernels(false, () => inspect(memorySource(data, shape, 3001), options));
+      assertSameResult(fast, slow, op);
+    }
+  });
+});
+
+function assertSameResult(a: InspectResult, b: InspectResult, what: string): void {
+  assert.deepEqual(a.channel.histBefore, b.channel.histBefore, `${what}: raw channel histograms`);
+  assert.deepEqual(a.overall.histBefore, b.overall.histBefore, `${what}: raw overall histogram`);
+  const sums = (r: InspectResult) => [r.overall.before, ...r.channel.before, ...(r.channel.after ?? []), ...(r.overall.after ? [r.overall.after] : [])];
+  const sa = sums(a);
+  const sb = sums(b);
+  assert.equal(sa.length, sb.length);
+  sa.forEach((s, i) => {
+    for (const k of ['count', 'elements', 'nan', 'posinf', 'neginf', 'min', 'max'] as const) assert.equal(s[k], sb[i][k], `${what}: ${k} of summary ${i}`);
+    assertClose(s.mean, sb[i].mean, 1e-12, 1e-14, `${what}: mean of summary ${i}`);
+    assertClose(s.var, sb[i].var, 1e-9, 1e-14, `${what}: var of summary ${i}`);
+  });
+  if (a.channel.histAfter) {
+    // x̂ bins depend on x̂ ranges, which carry the moments' last-bit differences: totals must agree
+    a.channel.histAfter.forEach((h, c) => assert.equal(h.counts.reduce((x, y) => x + y, 0), b.channel.histAfter![c].counts.reduce((x, y) => x + y, 0)));
+  }
+}
+
+describe('worker pool: split passes equal one sequential pass', function () {
+  this.timeout(60000);
+  const workerPath = path.join(repoRoot, 'dist', 'worker.js');
+  let dir: string;
+  let pool: EnginePool;
+  const shape = [4, 6, 256, 260]; // above SPLIT_MIN_ELEMENTS, so the pool splits it
+  const data = randomF32(4 * 6 * 256 * 260, 21, 10, 3);
+  let file: string;
+
+  before(function () {
+    if (!fs.existsSync(workerPath)) this.skip(); // the pool needs the built worker bundle (npm run build)
+    assert.ok(data.length >= SPLIT_MIN_ELEMENTS);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'normscope-pool-'));
+    file = path.join(dir, 'x.npy');
+    fs.writeFileSync(file, encodeNpy('float32', shape, new Uint8Array(data.buffer)));
+    pool = new EnginePool(workerPath, { error: () => undefined, warn: () => undefined }, 2);
+  });
+  after(() => {
+    pool?.dispose();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const op of ['none', 'batchnorm', 'instancenorm'] as const) {
+    it(`inspect (${op}) over two ranges equals inspect() in one pass`, async () => {
+      const options = { ...DEFAULT_INSPECT_OPTIONS, op, channelAxis: 1 };
+      const split = await pool.inspect({ kind: 'file', path: file, tensor: '' }, options).promise;
+      const whole = await inspect(memorySource(data, shape), options);
+      assertSameResult(split, whole, op);
+      assert.deepEqual(split.channel.histAfter?.map((h) => h.counts.reduce((a, b) => a + b, 0)), whole.channel.histAfter?.map((h) => h.counts.reduce((a, b) => a + b, 0)));
+    });
+  }
+
+  it('per-channel moments over two ranges equal a float64 two-pass reference', async () => {
+    const map: GroupMap = { run: 256 * 260, mod: 6 };
+    const m = await pool.groupMoments({ kind: 'file', path: file, tensor: '' }, map).promise;
+    const ref = twoPass(data, map, 6);
+    for (let c = 0; c < 6; c++) {
+      assert.equal(m.count[c], ref.n[c]);
+      assertClose(m.mean[c], ref.mean[c], 1e-12, 0, `mean ${c}`);
+      assertClose(m.variance(c), ref.variance[c], 1e-9, 0, `variance ${c}`);
+    }
+  });
+
+  it('BatchNorm y written by two workers equals the streamed export', async () => {
+    const options: InspectOptions = { ...DEFAULT_INSPECT_OPTIONS, op: 'batchnorm', channelAxis: 1, affine: { scale: [1, 2, -1, 0.5, 3, 1], bias: [0, 1, 2, 3, 4, 5] } };
+    const bytes = fs.readFileSync(file);
+    const shared = new SharedArrayBuffer(bytes.byteLength);
+    new Uint8Array(shared).set(bytes);
+    const out = new SharedArrayBuffer(data.length * 4);
+    await pool.forwardInto({ kind: 'memory', bytes: shared, fileName: 'x.npy', tensor: '' }, options, out).promise;
+    const y = new Float32Array(out);
+    const expected = new Float32Array(data.length);
+    let at = 0;
+    await normalizeStream(memorySource(data, shape), options, async (chunk) => {
+      expected.set(chunk, at);
+      at += chunk.length;
+    });
+    assert.equal(at, data.length);
+    // the ranges' statistics merge in another order, so a product may round the other way in the last bit
+    y.forEach((v, i) => { if (!Object.is(v, expected[i])) assertClose(v, expected[i], 1e-5, 1e-6, `y[${i}]`); });
+  });
+});
+
+describe('inspect payload', () => {
+  it('stays under 1 MB for a tensor with many channels, however many elements', async () => {
+    const shape = [2, 512, 6, 7];
+    const data = randomF32(2 * 512 * 6 * 7, 5);
+    const result = await inspect(memorySource(data, shape), { ...DEFAULT_INSPECT_OPTIONS, op: 'batchnorm', channelAxis: 1, bins: 1000 });
+    const bytes = Buffer.byteLength(JSON.stringify(result));
+    assert.ok(bytes < 1 << 20, `payload ${bytes} bytes`);
+  });
+});
