@@ -5,6 +5,7 @@ import { defineConfig } from '@vscode/test-cli';
 
 export default defineConfig({
   files: 'out/test/integration/**/*.test.js',
+  extensionDevelopmentPath: ['.', './test/fixtures/debug-extension'],
   workspaceFolder: './test/fixtures/workspace',
   version: '1.138.0',
   launchArgs: ['--disable-extensions', '--disable-workspace-trust'],

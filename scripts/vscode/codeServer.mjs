@@ -152,13 +152,23 @@ export async function startCodeServer({ tools, stateDir, extensionsDir, folder, 
     if (proc.exitCode !== null) {
       throw new Error(`code-server exited early (${proc.exitCode}):\n${fs.readFileSync(logFile, 'utf8').slice(-3000)}`);
     }
-    if (i > 600) { await stop({ keepState: true }); throw new Error(`code-server did not start in 60 s, see ${logFile}`); }
+    if (i > 1200) { await stop({ keepState: true }); throw new Error(`code-server did not start in 120 s, see ${logFile}`); }
     await new Promise((r) => setTimeout(r, 100));
   }
   console.log(`[code-server] up on ${url} in ${Date.now() - t0} ms (state ${stateDir})`);
   /** The URI the web client uses for a server-side path: its remote authority is the page's host. */
   const remoteUri = (p) => `vscode-remote://127.0.0.1:${port}${path.resolve(p)}`;
   return { proc, port, url, stateDir, logFile, remoteUri, stop };
+}
+
+/** Copies code-server's log and the workbench/extension-host logs of `stateDir` into `dest` (for a failed run). */
+export function saveLogs(stateDir, dest) {
+  fs.rmSync(dest, { recursive: true, force: true });
+  fs.mkdirSync(dest, { recursive: true });
+  const log = path.join(stateDir, 'code-server.log');
+  if (fs.existsSync(log)) fs.copyFileSync(log, path.join(dest, 'code-server.log'));
+  const logs = path.join(stateDir, 'user-data', 'logs');
+  if (fs.existsSync(logs)) fs.cpSync(logs, path.join(dest, 'logs'), { recursive: true });
 }
 
 /** Workbench URL opening `folder`, with an optional `?payload=` (extension development, tests, a file to open). */

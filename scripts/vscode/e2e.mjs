@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ensureTools, installVsix, launchChromium, repoRoot, startCodeServer, workbenchUrl } from './codeServer.mjs';
+import { ensureTools, installVsix, launchChromium, repoRoot, saveLogs, startCodeServer, workbenchUrl } from './codeServer.mjs';
 import * as workbench from './workbench.mjs';
 
 const argValue = (name) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
@@ -97,9 +97,12 @@ try {
   try { await browser?.contexts()[0]?.pages()[0]?.screenshot({ path: path.join(resultsDir, 'e2e-failure.png') }); } catch { /* no page */ }
 } finally {
   await browser?.close().catch(() => {});
-  if (failed > 0) fs.copyFileSync(cs.logFile, path.join(resultsDir, 'e2e-code-server.log'));
+  if (failed > 0) {
+    saveLogs(cs.stateDir, path.join(resultsDir, 'e2e-logs'));
+    console.log('[e2e] code-server and extension host logs copied to test-results/e2e-logs/');
+  }
   await cs.stop();
-  if (failed === 0 && !process.env.NORMSCOPE_KEEP_STATE) fs.rmSync(state, { recursive: true, force: true });
+  if (!process.env.NORMSCOPE_KEEP_STATE) fs.rmSync(state, { recursive: true, force: true });
   else console.log(`[e2e] state kept in ${state}`);
   lap('done');
   console.log(`${passed} passed, ${failed} failed`);

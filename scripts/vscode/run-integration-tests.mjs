@@ -5,12 +5,13 @@
 // which the workbench honours only when the server runs with `--vscode-option enable-smoke-test-driver`.
 // The page then exposes codeAutomationLog (the extension host's console) and codeAutomationExit(code).
 // Usage: node scripts/vscode/run-integration-tests.mjs [--no-build]
-// Env: TEST_TIMEOUT_MS (default 300000), TEST_VERBOSE=1 (browser console), NORMSCOPE_KEEP_STATE=1.
+// Env: TEST_TIMEOUT_MS (whole run; default 600000, mocha's per-test timeout is 60 s), TEST_VERBOSE=1 (browser console), NORMSCOPE_KEEP_STATE=1 (keep the
+// temporary code-server state; on failure its logs are copied to test-results/integration-logs/ anyway).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import util from 'node:util';
-import { ensureTools, launchChromium, repoRoot, startCodeServer, workbenchUrl } from './codeServer.mjs';
+import { ensureTools, launchChromium, repoRoot, saveLogs, startCodeServer, workbenchUrl } from './codeServer.mjs';
 
 const resultsDir = path.join(repoRoot, 'test-results');
 const shot = path.join(resultsDir, 'integration.png');
@@ -52,17 +53,16 @@ const finish = async (code, why) => {
   try { await page.screenshot({ path: shot }); console.log('[integration] screenshot', shot); } catch (e) { console.log('[integration] no screenshot:', e.message); }
   await browser.close().catch(() => {});
   logStream.end();
-  const failed = code !== 0;
-  if (failed) {
-    fs.copyFileSync(cs.logFile, path.join(resultsDir, 'integration-code-server.log'));
-    console.log(`[integration] code-server log copied to test-results/; state kept in ${cs.stateDir}`);
+  if (code !== 0) {
+    saveLogs(cs.stateDir, path.join(resultsDir, 'integration-logs'));
+    console.log('[integration] code-server and extension host logs copied to test-results/integration-logs/');
   }
-  await cs.stop({ keepState: failed });
+  await cs.stop();
   // a run that died before mocha's summary (activation error, timeout) still reports one failure
   if (!summarySeen) console.log('0 passed, 1 failed');
   process.exit(code);
 };
-const timer = setTimeout(() => finish(2, 'TIMEOUT'), Number(process.env.TEST_TIMEOUT_MS || 300000));
+const timer = setTimeout(() => finish(2, 'TIMEOUT'), Number(process.env.TEST_TIMEOUT_MS || 600000));
 process.on('SIGINT', () => finish(130, 'interrupted'));
 process.on('SIGTERM', () => finish(143, 'terminated'));
 
@@ -76,10 +76,18 @@ await page.exposeFunction('codeAutomationLog', (type, args) => {
 });
 await page.exposeFunction('codeAutomationExit', async (code) => { clearTimeout(timer); await finish(code, 'extension host exited'); });
 
+// The workbench keeps only the last extensionDevelopmentPath of a payload (code-server 4.139.1), but loads every
+// extension in a folder that has no package.json itself: NormScope and the test-only debug type that runs
+// Debian's debugpy (test/fixtures/debug-extension) go in one folder of links.
+const devExtensions = path.join(cs.stateDir, 'dev-extensions');
+fs.mkdirSync(devExtensions);
+fs.symlinkSync(repoRoot, path.join(devExtensions, 'normscope'));
+fs.symlinkSync(path.join(repoRoot, 'test/fixtures/debug-extension'), path.join(devExtensions, 'debug-fixture'));
+
 const url = workbenchUrl(cs, {
   folder: workspace,
   payload: [
-    ['extensionDevelopmentPath', cs.remoteUri(repoRoot)],
+    ['extensionDevelopmentPath', cs.remoteUri(devExtensions)],
     ['extensionTestsPath', cs.remoteUri(testsEntry)],
     ['skipWelcome', 'true'],
   ],

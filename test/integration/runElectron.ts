@@ -9,7 +9,8 @@ async function main(): Promise<void> {
   try {
     await runTests({
       version: process.env.VSCODE_TEST_VERSION ?? '1.138.0', // the lowest engines.vscode
-      extensionDevelopmentPath: root,
+      // NormScope and the test-only debug type that runs Debian's debugpy (as scripts/vscode/run-integration-tests.mjs)
+      extensionDevelopmentPath: [root, path.join(root, 'test/fixtures/debug-extension')],
       extensionTestsPath: path.join(__dirname, 'index'),
       launchArgs: [path.join(root, 'test/fixtures/workspace'), '--disable-extensions', '--disable-workspace-trust'],
     });
