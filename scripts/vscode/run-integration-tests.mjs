@@ -5,8 +5,9 @@
 // which the workbench honours only when the server runs with `--vscode-option enable-smoke-test-driver`.
 // The page then exposes codeAutomationLog (the extension host's console) and codeAutomationExit(code).
 // Usage: node scripts/vscode/run-integration-tests.mjs [--no-build]
-// Env: TEST_TIMEOUT_MS (whole run; default 600000, mocha's per-test timeout is 60 s), TEST_VERBOSE=1 (browser console), NORMSCOPE_KEEP_STATE=1 (keep the
-// temporary code-server state; on failure its logs are copied to test-results/integration-logs/ anyway).
+// Env: TEST_TIMEOUT_MS (whole run; default 600000, mocha's per-test timeout is 60 s), TEST_VERBOSE=1 (browser
+// console), NORMSCOPE_KEEP_STATE=1 (keep the temporary code-server state; on failure its logs are copied to
+// test-results/integration-logs/ anyway).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
