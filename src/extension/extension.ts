@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { registerDebugCommands } from './debug/inspectVariable';
 import { EngineClient } from './engineClient';
 import { log } from './log';
 import { TensorEditorProvider } from './tensorEditorProvider';
@@ -21,6 +22,7 @@ export function activate(context: vscode.ExtensionContext): NormScopeApi {
     log(),
     TensorEditorProvider.register(context, engine),
     ...registerCommands(context, engine),
+    ...registerDebugCommands(context, engine),
   );
   return { engine, sessions: TensorEditorProvider.sessions };
 }

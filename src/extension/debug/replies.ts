@@ -121,7 +121,7 @@ export function failureError(failure: Failure, expression: string, language: Deb
     case 'lookup':
       return new UserError('debug', `Reading ${steps ? `\`${steps}\`` : subject} failed in the debuggee: ${failure.message}.`);
     case 'not-tensor': {
-      const what = failure.typeName ? `a ${failure.typeName}` : 'this value';
+      const what = failure.typeName ? `${/^[aeiou]/i.test(failure.typeName) ? 'an' : 'a'} ${failure.typeName}` : 'this value';
       const detail = failure.message && failure.message !== 'not a tensor' ? ` (it ${failure.message})` : '';
       const accepted = language === 'python'
         ? 'numpy arrays, PyTorch, TensorFlow and JAX tensors, and lists of numbers'
