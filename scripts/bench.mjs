@@ -182,9 +182,12 @@ async function scaleRun() {
   const shape = [64, 256, 256, 256]; // 2^30 float32 = 4 GiB
   const total = shape.reduce((a, b) => a * b, 1);
   const slice = 1 << 24;
+  // one slice of normal values, shifted per slice: cheap to write, and channels still differ
+  const base = fillNormal(new Float32Array(slice), 1000);
+  const fill = (s, i) => { const shift = (i % 7) - 3; for (let j = 0; j < s.length; j++) s[j] = base[j] + shift; };
   const files = [
-    ['npy', path.join(benchDir, 'scale_4GiB.npy'), (f) => writeNpy(f, shape, slice, (s, i) => fillNormal(s, 1000 + i))],
-    ['safetensors', path.join(benchDir, 'scale_4GiB.safetensors'), (f) => writeSafetensors(f, 'features', shape, slice, (s, i) => fillNormal(s, 1000 + i))],
+    ['npy', path.join(benchDir, 'scale_4GiB.npy'), (f) => writeNpy(f, shape, slice, fill)],
+    ['safetensors', path.join(benchDir, 'scale_4GiB.safetensors'), (f) => writeSafetensors(f, 'features', shape, slice, fill)],
   ];
   const pool = new E.EnginePool(workerPath, log);
   const options = { ...E.DEFAULT_INSPECT_OPTIONS, op: 'none', channelAxis: 1 };
@@ -228,5 +231,23 @@ async function scaleRun() {
   pool.dispose();
 }
 
+/** Activation (load the production bundle, call activate) in fresh processes, and the package size. */
+function startup() {
+  const times = Array.from({ length: 5 }, () => JSON.parse(execFileSync(process.execPath,
+    [path.join(root, 'scripts/bench/activation.cjs'), root], { encoding: 'utf8' }).trim()));
+  const load = Math.min(...times.map((t) => t.load));
+  const activate = Math.min(...times.map((t) => t.activate));
+  console.log(`
+startup: loading dist/extension.js ${fmt(load)} ms + activate() ${fmt(activate)} ms (min of 5 fresh processes; no worker is started)`);
+  const vsix = path.join(root, 'normscope.vsix');
+  const bundles = ['extension.js', 'worker.js', 'webview.js', 'webview.css'].map((f) => fs.statSync(path.join(root, 'dist', f)).size);
+  console.log(`package: bundles ${(bundles.reduce((a, b) => a + b, 0) / 1024).toFixed(0)} KiB (extension ${(bundles[0] / 1024).toFixed(0)}, worker ${(bundles[1] / 1024).toFixed(0)}, `
+    + `webview ${((bundles[2] + bundles[3]) / 1024).toFixed(0)})`
+    + (fs.existsSync(vsix) ? `; normscope.vsix ${(fs.statSync(vsix).size / 1024).toFixed(0)} KiB (from \`npm run package\`, ${fs.statSync(vsix).mtime.toISOString()})` : '; run `npm run package` for the .vsix size'));
+}
+
 if (process.argv.includes('--scale')) await scaleRun();
-else await throughput();
+else {
+  await throughput();
+  startup();
+}

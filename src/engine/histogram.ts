@@ -53,6 +53,7 @@ export class GroupHistograms {
     this.total = new Float64Array(groups * bins);
     if (kernels) {
       this.countsPtr = kernels.alloc(groups * bins * 4);
+      kernels.u32(this.countsPtr, groups * bins).fill(0); // the memory may be a reused run's
       this.edgesPtr = kernels.alloc(groups * (bins + 1) * 8);
       const edges = kernels.f64(this.edgesPtr, groups * (bins + 1));
       this.edges.forEach((e, g) => edges.set(e, g * (bins + 1)));
@@ -65,7 +66,9 @@ export class GroupHistograms {
   get counts(): Float64Array {
     if (!this.kernels) return this.total;
     const pending = this.kernels.u32(this.countsPtr, this.total.length);
-    return this.total.map((c, k) => c + pending[k]);
+    const out = this.total.slice();
+    for (let k = 0; k < out.length; k++) out[k] += pending[k];
+    return out;
   }
 
   /** Moves the kernels' 32-bit counts into the float64 totals. */

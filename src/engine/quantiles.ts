@@ -14,8 +14,11 @@ export const QUANTILE_PERCENTS = [1, 5, 25, 50, 75, 95, 99] as const;
 /** Values kept in memory for exact quantiles (8 bytes each). */
 export const EXACT_QUANTILE_BUDGET = 1 << 22;
 const FINE_BINS = 4096;
-/** Fine-histogram cells over all groups: many channels get fewer bins each (at least MIN_FINE_BINS). */
-const MAX_FINE_CELLS = 1 << 21;
+/**
+ * Fine-histogram cells over all groups: many channels get fewer bins each (at least MIN_FINE_BINS), which keeps
+ * the tables that workers fill, send and merge small (256 channels: 1024 bins each; the whole tensor: 4096).
+ */
+const MAX_FINE_CELLS = 1 << 18;
 const MIN_FINE_BINS = 64;
 
 function fineBins(groups: number): number {

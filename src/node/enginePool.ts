@@ -189,7 +189,7 @@ export class EnginePool {
       this.failAll(slot, worker, new UserError('engine', `The engine worker failed (${e.message}). Retry to start a new one.`));
     });
     worker.on('exit', (code) => {
-      if (code !== 0) this.log.warn(`engine worker exited with code ${code}`);
+      if (code !== 0 && slot.worker === worker) this.log.warn(`engine worker exited with code ${code}`);
       this.failAll(slot, worker, new UserError('engine', `The engine worker stopped unexpectedly (exit code ${code}) while computing. Retry to start a new one.`));
     });
     slot.worker = worker;

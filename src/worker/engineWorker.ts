@@ -12,6 +12,7 @@ import { Forward } from '../engine/inspect/normalizeStream';
 import { GroupMoments, groupCount, type MomentsState } from '../engine/moments';
 import { elementCount } from '../engine/tensor';
 import { Kernels } from '../engine/wasm/kernels';
+import { MemoryByteSource } from '../formats/byteSource';
 import type { TensorEntry } from '../formats/container';
 import { elementRange, entryByteRange } from '../formats/elementRange';
 import { entryElements } from '../formats/elementSource';
@@ -24,8 +25,13 @@ if (!port) throw new Error('engineWorker must run in a worker thread');
 
 const post = (m: FromWorker) => port.postMessage(m);
 
-/** Range reads: big enough that a read's fixed cost vanishes, small enough to stay in the caches and cancel fast. */
-const RANGE_CHUNK_BYTES = 4 << 20;
+/**
+ * Range chunks. A file is read straight into the kernels' memory, in pieces big enough that a read's fixed cost
+ * (a thread-pool round trip) vanishes; bytes already in memory are copied there, in pieces that stay in the
+ * core's cache between the copy and the kernels.
+ */
+const FILE_CHUNK_BYTES = 2 << 20;
+const MEMORY_CHUNK_BYTES = 256 << 10;
 
 function control(id: number, cancel: SharedArrayBuffer): RunControl {
   const flag = new Int32Array(cancel);
@@ -49,7 +55,8 @@ function rangeChunks(entry: TensorEntry, from: number, to: number, kernels: Kern
     return entryElements(entry).chunks();
   }
   let buffer = { ptr: 0, bytes: 0 };
-  return elementRange(range, entry.dtype, entry.littleEndian, from, to, RANGE_CHUNK_BYTES, kernels ? (length) => {
+  const chunkBytes = range.source instanceof MemoryByteSource ? MEMORY_CHUNK_BYTES : FILE_CHUNK_BYTES;
+  return elementRange(range, entry.dtype, entry.littleEndian, from, to, chunkBytes, kernels ? (length) => {
     if (buffer.bytes < length) buffer = { ptr: kernels.alloc(length), bytes: length };
     return kernels.bytes(buffer.ptr, length);
   } : undefined);
@@ -69,28 +76,41 @@ async function visitRange(entry: TensorEntry, from: number, to: number, kernels:
 
 async function runPass(entry: TensorEntry, m: PassRequest, ctl: RunControl): Promise<unknown> {
   const plan = new InspectPlan(entry.shape, entry.dtype, m.options);
+  return withKernels(async (kernels) => {
+    const run: PassRun<unknown> = m.pass === 'moments' ? plan.moments(kernels)
+      : m.pass === 'binning' ? plan.binning(m.moments!, kernels)
+        : plan.afterBinning(m.moments!, m.binning!, kernels);
+    await visitRange(entry, m.from, m.to, kernels, ctl, (chunk, start) => run.add(chunk, start));
+    return run.state();
+  });
+}
+
+/** Runs `use` with a kernels instance (reused from earlier jobs, its memory already touched), released after. */
+async function withKernels<T>(use: (kernels: Kernels | null) => Promise<T>): Promise<T> {
   const kernels = Kernels.create();
-  const run: PassRun<unknown> = m.pass === 'moments' ? plan.moments(kernels)
-    : m.pass === 'binning' ? plan.binning(m.moments!, kernels)
-      : plan.afterBinning(m.moments!, m.binning!, kernels);
-  await visitRange(entry, m.from, m.to, kernels, ctl, (chunk, start) => run.add(chunk, start));
-  return run.state();
+  try {
+    return await use(kernels);
+  } finally {
+    kernels?.release();
+  }
 }
 
 async function runMoments(entry: TensorEntry, m: MomentsRequest, ctl: RunControl): Promise<MomentsState> {
-  const kernels = Kernels.create();
-  const moments = new GroupMoments(groupCount(m.map, elementCount(entry.shape)), kernels);
-  await visitRange(entry, m.from, m.to, kernels, ctl, (chunk, start) => moments.add(chunk, start, m.map));
-  return moments.state();
+  return withKernels(async (kernels) => {
+    const moments = new GroupMoments(groupCount(m.map, elementCount(entry.shape)), kernels);
+    await visitRange(entry, m.from, m.to, kernels, ctl, (chunk, start) => moments.add(chunk, start, m.map));
+    return moments.state();
+  });
 }
 
 async function runForward(entry: TensorEntry, m: ForwardRequest, ctl: RunControl): Promise<void> {
-  const kernels = Kernels.create();
-  const y = new Forward(entry.shape, entry.dtype, m.options).output(m.moments, kernels);
   const wide = outputDType(entry.dtype) === 'float64';
-  await visitRange(entry, m.from, m.to, kernels, ctl, (chunk, start) => {
-    const out = wide ? new Float64Array(m.out, start * 8, chunk.length) : new Float32Array(m.out, start * 4, chunk.length);
-    out.set(y(chunk, start));
+  await withKernels(async (kernels) => {
+    const y = new Forward(entry.shape, entry.dtype, m.options).output(m.moments, kernels);
+    await visitRange(entry, m.from, m.to, kernels, ctl, (chunk, start) => {
+      const out = wide ? new Float64Array(m.out, start * 8, chunk.length) : new Float32Array(m.out, start * 4, chunk.length);
+      out.set(y(chunk, start));
+    });
   });
 }
 

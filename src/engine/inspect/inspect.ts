@@ -311,11 +311,15 @@ export async function inspect(src: ElementSource, options: InspectOptions, contr
     pass++;
     return run.state();
   };
-  const m = await stream(plan.moments(kernels));
-  const b = await stream(plan.binning(m, kernels));
-  const a = plan.needsAfterPass(b) ? await stream(plan.afterBinning(m, b, kernels)) : null;
-  control.progress(1);
-  return plan.result(m, b, a, Date.now() - t0);
+  try {
+    const m = await stream(plan.moments(kernels));
+    const b = await stream(plan.binning(m, kernels));
+    const a = plan.needsAfterPass(b) ? await stream(plan.afterBinning(m, b, kernels)) : null;
+    control.progress(1);
+    return plan.result(m, b, a, Date.now() - t0);
+  } finally {
+    kernels?.release();
+  }
 }
 
 function rangesOf(m: MomentsState): [number, number][] {

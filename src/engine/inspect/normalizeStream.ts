@@ -25,11 +25,15 @@ export async function normalizeStream(src: ElementSource, o: InspectOptions, sin
     }
   };
   const kernels = Kernels.create();
-  const moments = forward.moments(kernels);
-  await visit(0, (chunk, start) => { moments.add(chunk, start, forward.map); });
-  const y = forward.output(moments, kernels);
-  await visit(1, (chunk, start) => sink(y(chunk, start)));
-  return { dtype: outputDType(src.dtype) };
+  try {
+    const moments = forward.moments(kernels);
+    await visit(0, (chunk, start) => { moments.add(chunk, start, forward.map); });
+    const y = forward.output(moments, kernels);
+    await visit(1, (chunk, start) => sink(y(chunk, start)));
+    return { dtype: outputDType(src.dtype) };
+  } finally {
+    kernels?.release();
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * One run's WebAssembly kernels and the memory they work in. A run (an inspect or normalize job) creates its own
- * instance, so concurrent runs never share memory and the memory is freed with the run. Float32 chunks that
+ * One run's WebAssembly kernels and the memory they work in. A run (an inspect or normalize job) takes its own
+ * instance, so concurrent runs never share memory, and releases it when done for the next run to reuse. Float32 chunks that
  * already live in this memory (a worker reads file bytes straight into it) are used in place; others are staged
  * once per chunk. Everything here has a TypeScript twin that stays the reference (see kernelModule.ts).
  */
@@ -16,6 +16,10 @@ const INITIAL_PAGES = 4096;
 
 let compiled: WebAssembly.Module | null | undefined;
 let enabled = true;
+/** Released instances, reused: first touches of fresh memory cost page faults (tens of ms per 8 MiB in a VM). */
+const idle: Kernels[] = [];
+/** Instances that touched more than this are dropped on release rather than kept. */
+const KEEP_BYTES = 64 << 20;
 
 /** Turns the WebAssembly kernels on or off for runs started afterwards (tests and the benchmark compare both). */
 export function setWasmKernels(on: boolean): void {
@@ -60,10 +64,20 @@ export class Kernels {
     this.out = new Float64Array(this.memory.buffer, OUT, OUT_BYTES / 8);
   }
 
-  /** A fresh instance for one run, or null when WebAssembly SIMD is unavailable or switched off. */
+  /** An instance for one run (release it at the end), or null when WebAssembly SIMD is unavailable or switched off. */
   static create(): Kernels | null {
     const module = enabled ? compiledModule() : null;
-    return module ? new Kernels(module) : null;
+    if (!module) return null;
+    return idle.pop() ?? new Kernels(module);
+  }
+
+  /** Hands the instance back for reuse; nothing from this run may use it afterwards. */
+  release(): void {
+    if (this.top > KEEP_BYTES || idle.includes(this)) return;
+    this.top = OUT_BYTES;
+    this.staging = { ptr: 0, bytes: 0 };
+    this.streaming = false;
+    idle.push(this);
   }
 
   /**
