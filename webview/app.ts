@@ -188,11 +188,19 @@ export class App {
     this.compute(tensor.name, options);
   }
 
-  private compute(tensor: string, options: InspectOptions): void {
-    // a control can report one edit twice (its change event, then again when the re-render replaces it)
+  /**
+   * A control changed the options. It can report one edit twice (its change event, then again when the re-render
+   * replaces it), so options equal to those pending or shown are not recomputed. (A reload after the file changed
+   * recomputes through `compute` directly.)
+   */
+  private changeOptions(tensor: string, options: InspectOptions): void {
     const same = (o: InspectOptions | undefined) => o !== undefined && JSON.stringify(o) === JSON.stringify(options);
     if (this.pending?.kind === 'compute' && this.pending.tensor === tensor && same(this.pending.options)) return;
     if (!this.pending && !this.error && this.ui.tensor === tensor && same(this.result?.options)) return;
+    this.compute(tensor, options);
+  }
+
+  private compute(tensor: string, options: InspectOptions): void {
     this.cancelPending();
     const id = this.nextId++;
     this.pending = { id, kind: 'compute', tensor, options };
@@ -270,7 +278,6 @@ export class App {
         for (const v of this.views) v.onAffine?.(!commit);
         if (commit) persist(this.ui);
       },
-      recompute: (options) => this.compute(tensor.name, options),
       figure: (opts: Omit<FigureOptions, 'onPng'>) => {
         const f = new Figure({
           ...opts,
@@ -326,7 +333,7 @@ export class App {
           this.render();
         }, { id: 'show-picker' })));
       }
-      parts.push(controlsView(tensor, options, (o) => this.compute(tensor.name, o)));
+      parts.push(controlsView(tensor, options, (o) => this.changeOptions(tensor.name, o)));
       parts.push(this.status);
       if (this.error) parts.push(errorView(this.error.message, this.error.retry));
       else if (this.result) parts.push(...this.resultParts(init, tensor, this.result, shown === null));

@@ -1,6 +1,6 @@
 /** What every view of a shown result reads and the actions it may take; implemented by the App. */
 import type { InitMessage, TensorInfo } from '../src/shared/protocol';
-import type { InspectOptions, InspectResult } from '../src/engine/inspect/types';
+import type { InspectResult } from '../src/engine/inspect/types';
 import type { Figure, FigureOptions } from './charts/figure';
 import type { Affine } from './gammaBeta';
 import type { UiState } from './state';
@@ -22,7 +22,6 @@ export interface Ctx {
   updateUi(patch: Partial<UiState>, redraw?: 'affine' | 'channel' | 'all'): void;
   /** A γ/β slider moved: redraw what depends on γ/β now; persist when `commit` (the slider was released). */
   affineChanged(commit: boolean): void;
-  recompute(options: InspectOptions): void;
   /** A figure whose PNG export and disposal the app handles. */
   figure(opts: Omit<FigureOptions, 'onPng'>): Figure;
 }

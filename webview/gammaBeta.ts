@@ -76,14 +76,21 @@ export function rebinChannels(hists: readonly Histogram[], a: Affine, bins: numb
       if (fa > fz) [fa, fz] = [fz, fa];
       const j0 = clamp(Math.floor(fa));
       const j1 = clamp(Math.floor(fz));
-      if (j0 === j1) {
+      // a bin a billionth of an output bin wide (γ ≈ 0) is a point: splitting it would only amplify rounding
+      if (j0 === j1 || fz - fa < 1e-9) {
         out[j0] += count;
         continue;
       }
+      // each share is bounded and the last takes the rest, so the count is kept exactly whatever the rounding
       const density = count / (fz - fa);
-      out[j0] += (j0 + 1 - fa) * density;
-      for (let j = j0 + 1; j < j1; j++) out[j] += density;
-      out[j1] += (fz - j1) * density;
+      let left = count - Math.min(count, (j0 + 1 - fa) * density);
+      out[j0] += count - left;
+      for (let j = j0 + 1; j < j1; j++) {
+        const share = Math.min(left, density);
+        out[j] += share;
+        left -= share;
+      }
+      out[j1] += left;
     }
   });
   return { edges: uniformEdges(lo, hi, bins), counts: Array.from(out) };

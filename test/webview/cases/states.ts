@@ -23,6 +23,11 @@ export function registerStates(env: Env): void {
     assert.match(await p.text('#source-banner'), /changed on disk/);
     await p.page.click('#reload');
     await p.waitPosted('reload');
+    // the host answers with a new init: the same options are computed again on the changed file
+    await p.deliver(fx.bnTrain.init);
+    const again = await p.waitPosted('compute', 2);
+    assert.deepEqual(again.options, fx.bnTrain.init.options);
+    assert.equal(await p.page.locator('#source-banner').count(), 0);
   }));
 
   test('UI state survives hiding and reopening the panel', () => withPage(env, async (p) => {
