@@ -33,7 +33,8 @@ import { summaryView } from './views/summary';
 import { safeFileName, statisticsCsv, statisticsJson } from './exportData';
 import { post } from './vscodeApi';
 
-type Pending = { id: number; kind: 'compute'; tensor: string; options: InspectOptions } | { id: number; kind: 'openLayer'; prefix: string };
+type Pending = { id: number; kind: 'compute'; tensor: string; options: InspectOptions } | { id: number; kind: 'openLayer'; prefix: string }
+  | { id: number; kind: 'attachStats'; tensor: string; options: InspectOptions };
 
 /** Ops that need a channel axis; on a tensor without one the picker falls back to statistics only. */
 const NEEDS_CHANNEL_AXIS: ReadonlySet<InspectOptions['op']> = new Set(['batchnorm', 'groupnorm', 'instancenorm', 'zscore', 'minmax']);
@@ -121,8 +122,8 @@ export class App {
     this.picking = false;
     const tensor = m.tensors.find((t) => t.name === m.selected);
     if (!tensor) return this.fail(`The host selected tensor '${m.selected}', which the file does not list.`, null);
-    if (this.pending?.kind === 'openLayer') {
-      // the host answers openLayer with this init and then the result: the layer's options win over saved ones
+    if (this.pending?.kind === 'openLayer' || this.pending?.kind === 'attachStats') {
+      // the host answers openLayer and attachStats with this init and then the result: its options win over saved ones
       this.tensor = tensor;
       this.options = m.options;
       this.ui.gamma = null;
@@ -171,6 +172,7 @@ export class App {
     if (canRetry) {
       retry = failed?.kind === 'compute' ? () => this.compute(failed.tensor, failed.options)
         : failed?.kind === 'openLayer' ? () => this.openLayer(failed.prefix)
+          : failed?.kind === 'attachStats' ? () => this.compute(failed.tensor, failed.options)
           : () => post({ type: 'reload' });
     }
     this.fail(message, retry);
@@ -222,6 +224,16 @@ export class App {
     this.picking = false;
     this.result = null;
     post({ type: 'openLayer', requestId: id, prefix });
+    this.render();
+  }
+
+  /** The host asks for a state dict and a layer, then answers with an init carrying its statistics (or the same options). */
+  private attachStats(tensor: string, options: InspectOptions, channels: number): void {
+    this.cancelPending();
+    const id = this.nextId++;
+    this.pending = { id, kind: 'attachStats', tensor, options };
+    this.error = null;
+    post({ type: 'attachStats', requestId: id, tensor, channels, options });
     this.render();
   }
 
@@ -333,7 +345,8 @@ export class App {
           this.render();
         }, { id: 'show-picker' })));
       }
-      parts.push(controlsView(tensor, options, (o) => this.changeOptions(tensor.name, o)));
+      parts.push(controlsView(tensor, options, (o) => this.changeOptions(tensor.name, o),
+        (channels) => this.attachStats(tensor.name, options, channels)));
       parts.push(this.status);
       if (this.error) parts.push(errorView(this.error.message, this.error.retry));
       else if (this.result) parts.push(...this.resultParts(init, tensor, this.result, shown === null));

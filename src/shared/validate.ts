@@ -13,6 +13,13 @@ const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSaf
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isStr = (v: unknown, max = 4096): v is string => typeof v === 'string' && v.length <= max;
 const isNumArray = (v: unknown, max = 1 << 20): v is number[] => Array.isArray(v) && v.length <= max && v.every(isNum);
+/**
+ * γ/β and running statistics from a file may hold NaN or ±Inf, which JSON (the webview channel) carries as null:
+ * accepted here and turned back into NaN, so the host computes what the file says and the NaN shows.
+ */
+const isValueArray = (v: unknown, max = 1 << 20): v is (number | null)[] =>
+  Array.isArray(v) && v.length <= max && v.every((x) => x === null || typeof x === 'number');
+const values = (v: (number | null)[]): number[] => v.map((x) => (x === null ? NaN : x));
 const EXPORT_FORMATS: readonly ExportFormat[] = ['csv', 'json', 'png', 'npy'];
 /** Exported text and images are bounded: 64 MiB covers any chart and statistics table. */
 const MAX_EXPORT_CHARS = 64 << 20;
@@ -27,8 +34,8 @@ export function parseInspectOptions(v: unknown): InspectOptions | undefined {
     && (v.convention === 'pytorch' || v.convention === 'keras')
     && Array.isArray(v.range) && v.range.length === 2 && isNumArray(v.range)
     && isInt(v.bins) && v.bins >= 1 && v.bins <= 10000
-    && (v.running === undefined || (isObj(v.running) && isNumArray(v.running.mean) && isNumArray(v.running.var)))
-    && (v.affine === undefined || (isObj(v.affine) && isNumArray(v.affine.scale) && isNumArray(v.affine.bias)));
+    && (v.running === undefined || (isObj(v.running) && isValueArray(v.running.mean) && isValueArray(v.running.var)))
+    && (v.affine === undefined || (isObj(v.affine) && isValueArray(v.affine.scale) && isValueArray(v.affine.bias)));
   if (!ok) return undefined;
   const o: InspectOptions = {
     op: v.op as InspectOptions['op'], mode: v.mode as InspectOptions['mode'], channelAxis: v.channelAxis as number | null,
@@ -36,8 +43,8 @@ export function parseInspectOptions(v: unknown): InspectOptions | undefined {
     momentum: v.momentum as number | null, convention: v.convention as InspectOptions['convention'],
     range: [(v.range as number[])[0], (v.range as number[])[1]], bins: v.bins as number,
   };
-  if (isObj(v.running)) o.running = { mean: v.running.mean as number[], var: v.running.var as number[] };
-  if (isObj(v.affine)) o.affine = { scale: v.affine.scale as number[], bias: v.affine.bias as number[] };
+  if (isObj(v.running)) o.running = { mean: values(v.running.mean as (number | null)[]), var: values(v.running.var as (number | null)[]) };
+  if (isObj(v.affine)) o.affine = { scale: values(v.affine.scale as (number | null)[]), bias: values(v.affine.bias as (number | null)[]) };
   return o;
 }
 

@@ -5,7 +5,7 @@
  */
 import type { TensorInfo } from '../../src/shared/protocol';
 import type { InspectOptions } from '../../src/engine/inspect/types';
-import { checkbox, field, h, select } from '../dom';
+import { button, checkbox, field, h, select } from '../dom';
 import { fmtParam, shapeText } from '../format';
 import { LAYOUTS, layoutChannelAxis, layoutOf, normalizedAxis, type LayoutName } from '../layouts';
 
@@ -34,7 +34,12 @@ function convertMomentum(m: number | null, to: InspectOptions['convention']): nu
   return Number((1 - m).toPrecision(12));
 }
 
-export function controlsView(tensor: TensorInfo, options: InspectOptions, onChange: (o: InspectOptions) => void): HTMLElement {
+/**
+ * `onAttachStats` asks the host for a state dict's γ/β and running statistics for this tensor's channels: what
+ * BatchNorm eval needs, since an activation file does not carry them.
+ */
+export function controlsView(tensor: TensorInfo, options: InspectOptions, onChange: (o: InspectOptions) => void,
+  onAttachStats: (channels: number) => void): HTMLElement {
   const rank = tensor.shape.length;
   const o = options;
   const emit = (patch: Partial<InspectOptions>) => onChange({ ...o, ...patch });
@@ -93,6 +98,9 @@ export function controlsView(tensor: TensorInfo, options: InspectOptions, onChan
 
   const bins = intInput('ctl-bins', o.bins, 1, 10000, (v) => emit({ bins: v }));
 
+  const attach = button(o.running ? 'Other running statistics…' : 'Running statistics from a state dict…', () => onAttachStats(channels),
+    { id: 'ctl-attach', title: `Use γ/β, running_mean and running_var of a norm layer with ${channels} channels (.safetensors or .npz)` });
+
   const show = (on: boolean, el: HTMLElement) => {
     el.hidden = !on;
     return el;
@@ -104,6 +112,7 @@ export function controlsView(tensor: TensorInfo, options: InspectOptions, onChan
     show(uses.ndims, field('Normalized dims', ndims, `normalized_shape ${shapeText(tensor.shape.slice(rank - o.normalizedDims))}`)),
     show(uses.groups, field('Groups', groups, `of ${channels} channels`)),
     show(uses.eps, field('eps', eps)),
+    show(uses.running && axis !== null, h('div', { class: 'field' }, attach)),
     show(uses.running, field('Convention', convention)),
     show(uses.momentum, h('div', { class: 'field' }, field(o.convention === 'keras' ? 'Momentum (decay)' : 'Momentum', momentum),
       o.convention === 'pytorch' ? cumulative : null)),

@@ -32,7 +32,10 @@ export interface InspectOptions {
   bins: number;
   /** BatchNorm eval: the running statistics (from a state dict), one value per channel. */
   running?: { mean: number[]; var: number[] };
-  /** γ/β from the file, one value per channel: the start point of the sliders. */
+  /**
+   * γ/β, one value per channel: the file's values (the sliders' start point), or the sliders' values when the webview
+   * asks for the normalized tensor (y = γ·x̂ + β; x̂ alone when absent).
+   */
   affine?: { scale: number[]; bias: number[] };
 }
 

@@ -14,6 +14,13 @@ describe('webview message validation', () => {
       { type: 'export', requestId: 1, format: 'csv', suggestedName: 'x.csv', text: 'a,b' });
   });
 
+  it('turns null (how JSON carries a file\'s NaN γ or running_var) back into NaN', () => {
+    const m = parseFromWebview({ type: 'compute', requestId: 1, tensor: '', options: { ...options, running: { mean: [0, null], var: [1, 2] }, affine: { scale: [null, 1], bias: [0, 0] } } });
+    assert.ok(m && m.type === 'compute');
+    assert.deepEqual(m.options.running, { mean: [0, NaN], var: [1, 2] });
+    assert.deepEqual(m.options.affine?.scale, [NaN, 1]);
+  });
+
   it('rejects unknown types, wrong field types and out-of-range options', () => {
     const bad: unknown[] = [
       null, 42, 'ready', [], { type: 'runShell', cmd: 'rm -rf /' },
