@@ -6,7 +6,7 @@
 import type { NumericArray } from './dtype';
 import type { GroupMap } from './moments';
 import { SegmentWalk } from './segments';
-import type { Kernels } from './wasm/kernels';
+import type { HistogramTable, Kernels } from './wasm/kernels';
 
 export interface Histogram {
   edges: number[];
@@ -80,26 +80,42 @@ export class GroupHistograms {
   }
 
   add(values: NumericArray, start: number, map: GroupMap): this {
-    const kernels = this.kernels && values instanceof Float32Array ? this.kernels : null;
+    GroupHistograms.addBoth(this, null, values, start, map);
+    return this;
+  }
+
+  /**
+   * Adds `values` to `a` and, when given, to `b`, a histogram of the same groups over the same ranges with other
+   * bins (the inspector's per-channel histogram and its fine quantile histogram): one sweep feeds both tables.
+   */
+  static addBoth(a: GroupHistograms, b: GroupHistograms | null, values: NumericArray, start: number, map: GroupMap): void {
+    const kernels = a.kernels && values instanceof Float32Array ? a.kernels : null;
+    if (b && (!kernels || b.kernels !== kernels)) {
+      a.add(values, start, map);
+      b.add(values, start, map);
+      return;
+    }
     const staged = kernels ? kernels.stage(values as Float32Array) : values;
     const base = kernels ? kernels.addressOf(staged as Float32Array) : 0;
-    if (this.kernels && values.length > this.room) this.flush();
-    this.room -= values.length;
-    const bins = this.bins;
-    // the loop's counts: the float64 totals (short segments bin there directly, kernel or not)
-    const counts = this.total;
+    for (const h of b ? [a, b] : [a]) {
+      if (h.kernels && values.length > h.room) h.flush();
+      h.room -= values.length;
+    }
     for (const s = new SegmentWalk(map, start, values.length); s.next();) {
       const g = s.group;
-      const edges = this.edges[g];
       // a call per segment pays off from a few elements on; channels-last runs of one stay in the loop
       if (kernels && s.to - s.from >= KERNEL_MIN_RUN) {
-        kernels.histogram(base + s.from * 4, s.to - s.from, edges[0], edges[bins], this.norm[g],
-          this.edgesPtr + g * (bins + 1) * 8, this.countsPtr + g * bins * 4, bins);
+        const edges = a.edges[g];
+        kernels.histogram(base + s.from * 4, s.to - s.from, edges[0], edges[a.bins], a.table(g), b?.table(g));
       } else {
-        binInto(counts, g * bins, staged, s.from, s.to, edges, this.norm[g], bins);
+        for (const h of b ? [a, b] : [a]) binInto(h.total, g * h.bins, staged, s.from, s.to, h.edges[g], h.norm[g], h.bins);
       }
     }
-    return this;
+  }
+
+  /** Group g's table in the kernels' memory. */
+  private table(g: number): HistogramTable {
+    return { norm: this.norm[g], edges: this.edgesPtr + g * (this.bins + 1) * 8, counts: this.countsPtr + g * this.bins * 4, bins: this.bins };
   }
 
   /** Adds counts of the same groups and bins (another chunk or range of the tensor). */

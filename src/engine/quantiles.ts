@@ -51,7 +51,8 @@ export class GroupQuantiles {
   readonly exact: boolean;
   private readonly values: Float64Array[] = [];
   private readonly filled: Int32Array;
-  private readonly fine?: GroupHistograms;
+  /** The fine histogram quantiles are estimated from (absent in exact mode). */
+  readonly fine?: GroupHistograms;
 
   /**
    * `finiteCounts[g]` is the number of finite values group g will receive; `ranges[g]` their [min, max].

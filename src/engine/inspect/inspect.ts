@@ -30,13 +30,17 @@ export interface RunControl {
 
 export const NO_CONTROL: RunControl = { isCancelled: () => false, progress: () => undefined };
 
-/** More (sample, channel) rows than this are merged pairwise-consecutively so the payload stays bounded. */
+/**
+ * Consecutive samples are merged into one row of (sample, channel) moments so that rows × channels stays under
+ * this many cells (three numbers each in the payload): at most 256 rows, fewer when there are many channels.
+ */
 const MAX_SAMPLE_ROWS = 256;
+const MAX_SAMPLE_CELLS = 2048;
 /**
  * Per-channel histograms keep channels × bins under this many counts (before and after: twice this), so that the
  * webview payload stays under 1 MB: each bin costs about 25 bytes of JSON (its count and an edge).
  */
-const MAX_CHANNEL_BIN_CELLS = 8192;
+const MAX_CHANNEL_BIN_CELLS = 6144;
 
 /** Pass 1's result over a range of the tensor: moments per channel, per normalization group, per (sample, channel). */
 export interface MomentsPass {
@@ -245,10 +249,11 @@ export class InspectPlan {
     const allQ = new GroupQuantiles(1, [sum(counts)], [allRange], undefined, kernels);
     return {
       add: (values, start) => {
-        ch.add(values, start, this.channelMap);
-        all.add(values, start, this.allMap);
-        chQ.add(values, start, this.channelMap);
-        allQ.add(values, start, this.allMap);
+        // each histogram shares its range with a fine quantile histogram: one sweep bins into both
+        GroupHistograms.addBoth(ch, chQ.fine ?? null, values, start, this.channelMap);
+        GroupHistograms.addBoth(all, allQ.fine ?? null, values, start, this.allMap);
+        if (!chQ.fine) chQ.add(values, start, this.channelMap);
+        if (!allQ.fine) allQ.add(values, start, this.allMap);
       },
       state: () => ({ ch: ch.counts.slice(), all: all.counts.slice(), chQ: chQ.state(), allQ: allQ.state() }),
     };
@@ -374,7 +379,8 @@ function normalizationSummary(plan: NormPlan, m: GroupMoments, o: InspectOptions
 
 function samplePayload(m: GroupMoments, channels: number): SampleMoments {
   const samples = channels ? m.groups / channels : 0;
-  const perRow = Math.max(1, Math.ceil(samples / MAX_SAMPLE_ROWS));
+  const maxRows = Math.max(1, Math.min(MAX_SAMPLE_ROWS, Math.floor(MAX_SAMPLE_CELLS / Math.max(1, channels))));
+  const perRow = Math.max(1, Math.ceil(samples / maxRows));
   const rows = Math.ceil(samples / perRow);
   const merged = new GroupMoments(rows * channels);
   for (let r = 0; r < rows; r++) {

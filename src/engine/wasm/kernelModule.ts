@@ -3,10 +3,11 @@
  * computes what its TypeScript counterpart computes (moments.ts, normPlan.ts, histogram.ts), in float64:
  * - `moments`: the same shifted sums, only summed in four interleaved float64 lanes instead of one, so s and q
  *   differ from the TypeScript loop by accumulation order only (min, max and the zero count are equal);
- * - `apply` and `histogram`: the same operations element by element, so their results are bit-for-bit equal.
+ * - `apply` and `histogram(2)`: the same results bit for bit (histograms skip numpy's edge corrections only where
+ *   they cannot change a bin).
  * Results of `moments` go to the 8 float64 slots at address 0 (OUT).
  */
-import { encodeModule, op, type Code, type FunctionDef } from './encoder';
+import { encodeModule, op, type Code, type FunctionDef, type ValType } from './encoder';
 
 /** Byte address of the result slots; allocations start after them. */
 export const OUT = 0;
@@ -116,38 +117,64 @@ function apply(): FunctionDef {
   };
 }
 
+/** Locals of one histogram table in the histogram kernels: its parameters and its own bin index and last bin. */
+interface Table {
+  norm: number;
+  edges: number;
+  counts: number;
+  bins: number;
+  b: number;
+  last: number;
+}
+
 /**
- * histogram(ptr, n, lo, hi, norm, edges, counts, bins): numpy's binning of n float32 at ptr into the uint32
- * `counts` over the float64 `edges` (bins + 1 of them); values outside [lo, hi] and NaN are skipped. 32-bit
- * counts keep the increment cheap; the caller moves them to float64 before they can overflow.
+ * Code binning `d` = x - lo (local `d`, x in local `x`) into one table, as numpy does: b = trunc(d·norm), and,
+ * only near an edge (EDGE_MARGIN) or at the closed last bin, numpy's corrections against the two edges.
  */
-function histogram(): FunctionDef {
-  // params: 0 ptr, 1 n, 2 lo, 3 hi, 4 norm, 5 edges, 6 counts, 7 bins; locals:
-  const end = 8, b = 9, last = 10, at = 11, x = 12, t = 13;
+function binOne(tb: Table, x: number, d: number, t: number, at: number): Code {
+  return [
+    get(d), get(tb.norm), op.f64Mul, tee(t), op.i32TruncSatF64S, set(tb.b),
+    get(t), get(tb.b), op.f64ConvertI32S, op.f64Sub, tee(t), f64(EDGE_MARGIN), op.f64Lt,
+    get(t), f64(1 - EDGE_MARGIN), op.f64Gt, op.i32Or,
+    op.if(
+      get(tb.last), get(tb.b), get(tb.b), get(tb.last), op.i32GtS, op.select, set(tb.b),
+      // one bin down if below its left edge, else one up if at or past its right edge
+      get(tb.b), get(x), get(tb.edges), get(tb.b), i32(3), op.i32Shl, op.i32Add, op.f64Load(), op.f64Lt, op.i32Sub, set(tb.b),
+      get(tb.edges), get(tb.b), i32(3), op.i32Shl, op.i32Add, set(at),
+      get(tb.b), get(x), get(at), op.f64Load(8), op.f64Ge, get(tb.b), get(tb.last), op.i32Ne, op.i32And, op.i32Add, set(tb.b),
+    ),
+    get(tb.counts), get(tb.b), i32(2), op.i32Shl, op.i32Add, tee(at), get(at), op.i32Load(), i32(1), op.i32Add, op.i32Store(),
+  ];
+}
+
+/**
+ * histogram(ptr, n, lo, hi, norm, edges, counts, bins) bins n float32 at ptr into the uint32 `counts` over the
+ * float64 `edges` (bins + 1 of them), as numpy.histogram does; values outside [lo, hi] and NaN are skipped.
+ * histogram2 fills two tables over the same [lo, hi] in one sweep (a coarse histogram and the fine one the
+ * quantiles are estimated from). 32-bit counts keep the increment cheap; the caller moves them to float64
+ * before they can overflow.
+ */
+function histogram(tables: 1 | 2): FunctionDef {
+  const params = 4 + 4 * tables;
+  // params: 0 ptr, 1 n, 2 lo, 3 hi, then norm, edges, counts, bins per table; locals after them
+  const end = params, at = params + 1, x = params + 2, d = params + 3, t = params + 4;
+  const table = (i: number): Table => ({
+    norm: 4 + 4 * i, edges: 5 + 4 * i, counts: 6 + 4 * i, bins: 7 + 4 * i, b: params + 5 + 2 * i, last: params + 6 + 2 * i,
+  });
+  const all = tables === 1 ? [table(0)] : [table(0), table(1)];
   return {
-    name: 'histogram',
-    params: ['i32', 'i32', 'f64', 'f64', 'f64', 'i32', 'i32', 'i32'],
+    name: tables === 1 ? 'histogram' : 'histogram2',
+    params: ['i32', 'i32', 'f64', 'f64', ...all.flatMap((): ValType[] => ['f64', 'i32', 'i32', 'i32'])],
     results: [],
-    locals: ['i32', 'i32', 'i32', 'i32', 'f64', 'f64'],
+    locals: ['i32', 'i32', 'f64', 'f64', 'f64', ...all.flatMap((): ValType[] => ['i32', 'i32'])],
     body: [
       get(0), get(1), i32(2), op.i32Shl, op.i32Add, set(end),
-      get(7), i32(1), op.i32Sub, set(last),
+      all.map((tb) => [get(tb.bins), i32(1), op.i32Sub, set(tb.last)]),
       stepLoop(0, end, 4, [
         get(0), op.f32Load(), op.f64PromoteF32, tee(x), get(2), op.f64Ge, get(x), get(3), op.f64Le, op.i32And,
         op.if(
-          get(x), get(2), op.f64Sub, get(4), op.f64Mul, tee(t), op.i32TruncSatF64S, set(b),
-          // t's fraction far from 0 and 1: no rounding can move x across an edge (see EDGE_MARGIN), so numpy's
-          // corrections below, which load two edges, are needed only near edges and at the closed last bin
-          get(t), get(b), op.f64ConvertI32S, op.f64Sub, tee(t), f64(EDGE_MARGIN), op.f64Lt,
-          get(t), f64(1 - EDGE_MARGIN), op.f64Gt, op.i32Or,
-          op.if(
-            get(last), get(b), get(b), get(last), op.i32GtS, op.select, set(b),
-            // one bin down if below its left edge, else one up if at or past its right edge
-            get(b), get(x), get(5), get(b), i32(3), op.i32Shl, op.i32Add, op.f64Load(), op.f64Lt, op.i32Sub, set(b),
-            get(5), get(b), i32(3), op.i32Shl, op.i32Add, set(at),
-            get(b), get(x), get(at), op.f64Load(8), op.f64Ge, get(b), get(last), op.i32Ne, op.i32And, op.i32Add, set(b),
-          ),
-          get(6), get(b), i32(2), op.i32Shl, op.i32Add, tee(at), get(at), op.i32Load(), i32(1), op.i32Add, op.i32Store(),
+          get(x), get(2), op.f64Sub, set(d),
+          all.map((tb) => binOne(tb, x, d, t, at)),
         ),
       ]),
     ],
@@ -163,5 +190,5 @@ function histogram(): FunctionDef {
 const EDGE_MARGIN = 2 ** -10;
 
 export function kernelModuleBytes(): Uint8Array {
-  return encodeModule([moments(), apply(), histogram()]);
+  return encodeModule([moments(), apply(), histogram(1), histogram(2)]);
 }

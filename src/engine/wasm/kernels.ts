@@ -38,6 +38,16 @@ interface Exports {
   moments(ptr: number, n: number, shift: number): void;
   apply(src: number, dst: number, n: number, shift: number, scale: number, offset: number): void;
   histogram(ptr: number, n: number, lo: number, hi: number, norm: number, edges: number, counts: number, bins: number): void;
+  histogram2(ptr: number, n: number, lo: number, hi: number, normA: number, edgesA: number, countsA: number, binsA: number,
+    normB: number, edgesB: number, countsB: number, binsB: number): void;
+}
+
+/** One histogram table in the kernels' memory, for the kernels' histogram functions. */
+export interface HistogramTable {
+  norm: number;
+  edges: number;
+  counts: number;
+  bins: number;
 }
 
 /** Shifted sums of a float32 segment, as kernelModule's `moments` leaves them. */
@@ -140,7 +150,9 @@ export class Kernels {
     this.fn.apply(src, dst, n, shift, scale, offset);
   }
 
-  histogram(ptr: number, n: number, lo: number, hi: number, norm: number, edges: number, counts: number, bins: number): void {
-    this.fn.histogram(ptr, n, lo, hi, norm, edges, counts, bins);
+  /** Bins n float32 at ptr into `a`, and into `b` too (over the same [lo, hi]) when given. */
+  histogram(ptr: number, n: number, lo: number, hi: number, a: HistogramTable, b?: HistogramTable): void {
+    if (b) this.fn.histogram2(ptr, n, lo, hi, a.norm, a.edges, a.counts, a.bins, b.norm, b.edges, b.counts, b.bins);
+    else this.fn.histogram(ptr, n, lo, hi, a.norm, a.edges, a.counts, a.bins);
   }
 }
