@@ -103,17 +103,26 @@ export class InspectPlan {
 
   /** Pass 1: moments. */
   moments(kernels: Kernels | null): PassRun<MomentsPass> {
-    const ch = new GroupMoments(this.split.channels, kernels);
-    const norm = this.plan && !sameMap(this.plan.map, this.channelMap) ? new GroupMoments(groupCount(this.plan.map, this.total), kernels) : null;
-    const sample = this.sampleMap ? new GroupMoments(groupCount(this.sampleMap, this.total), kernels) : null;
+    const sampleMap = this.sampleMap;
+    const sample = sampleMap ? new GroupMoments(groupCount(sampleMap, this.total), kernels) : null;
+    // (sample, channel) groups refine the channels: channel c is the merge of groups s·C + c, not a second sweep
+    const ch = sample ? null : new GroupMoments(this.split.channels, kernels);
+    const planMap = this.plan?.map;
+    const normIsSample = !!planMap && !!sampleMap && sameMap(planMap, sampleMap);
+    const norm = planMap && !sameMap(planMap, this.channelMap) && !normIsSample ? new GroupMoments(groupCount(planMap, this.total), kernels) : null;
     return {
       add: (chunk, start) => {
         const staged = stage(chunk, kernels);
-        ch.add(staged, start, this.channelMap);
-        norm?.add(staged, start, this.plan!.map);
-        sample?.add(staged, start, this.sampleMap!);
+        ch?.add(staged, start, this.channelMap);
+        norm?.add(staged, start, planMap!);
+        sample?.add(staged, start, sampleMap!);
       },
-      state: () => ({ ch: ch.state(), norm: norm?.state() ?? null, sample: sample?.state() ?? null }),
+      state: () => {
+        const samples = sample?.state() ?? null;
+        const channels = ch ?? new GroupMoments(this.split.channels);
+        if (sample) for (let g = 0; g < sample.groups; g++) channels.mergeGroup(g % this.split.channels, sample, g);
+        return { ch: channels.state(), norm: norm?.state() ?? (normIsSample ? samples : null), sample: samples };
+      },
     };
   }
 
