@@ -22,13 +22,13 @@ const node = process.execPath;
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const summaryLine = /^(\d+) passed, (\d+) failed/;
 
-/** Runs a command with its output streamed through; resolves with its exit code and output. */
-function run(cmd, args) {
+/** Runs a command with its output streamed through (or only collected: `quiet`); resolves with exit code and output. */
+function run(cmd, args, { quiet = false } = {}) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
     let out = '';
-    child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
-    child.stderr.on('data', (d) => { out += d; process.stderr.write(d); });
+    child.stdout.on('data', (d) => { out += d; if (!quiet) process.stdout.write(d); });
+    child.stderr.on('data', (d) => { out += d; if (!quiet) process.stderr.write(d); });
     child.on('error', (e) => { out += String(e); resolve({ code: 127, out }); });
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), out }));
   });
@@ -43,9 +43,9 @@ function counted({ code, out }) {
   return { passed: p, failed: f };
 }
 
-const check = async (cmd, args) => {
-  const { code } = await run(cmd, args);
-  return code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1, note: `exit ${code}` };
+const check = async (cmd, args, options) => {
+  const { code, out } = await run(cmd, args, options);
+  return { ...(code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1, note: `exit ${code}` }), out };
 };
 
 function hasFile(dir, suffix) {
@@ -83,8 +83,10 @@ async function packageTier() {
 
 const tiers = [
   { name: 'build', run: () => check(node, ['scripts/build.mjs']) },
-  { name: 'typecheck', run: () => check(npm, ['run', 'typecheck']) },
-  { name: 'lint', run: () => check(npm, ['run', 'lint']) },
+  // typecheck and lint are single-threaded and independent: they run side by side, their output is printed
+  // when both are done (the `startEarly` promise is started with the build's result)
+  { name: 'typecheck', startEarly: () => check(npm, ['run', 'typecheck'], { quiet: true }) },
+  { name: 'lint', startEarly: () => check(npm, ['run', 'lint'], { quiet: true }) },
   {
     name: 'unit',
     present: () => hasFile(path.join(root, 'test/unit'), '.test.ts'),
@@ -104,6 +106,7 @@ const tiers = [
 
 const t0 = Date.now();
 const results = [];
+const early = new Map();
 for (const tier of tiers) {
   if (only && !only.has(tier.name)) continue;
   if (tier.present && !tier.present()) {
@@ -112,9 +115,26 @@ for (const tier of tiers) {
     continue;
   }
   console.log(`\n=== ${tier.name}`);
-  const started = Date.now();
-  const r = await tier.run();
-  const seconds = (Date.now() - started) / 1000;
+  let started = Date.now();
+  let r;
+  if (tier.startEarly) {
+    if (!early.has(tier.name)) {
+      // start this and every following startEarly tier together
+      for (const t of tiers.slice(tiers.indexOf(tier))) {
+        if (!t.startEarly) break;
+        if (!only || only.has(t.name)) early.set(t.name, { started: Date.now(), result: t.startEarly().then((x) => ({ ...x, finished: Date.now() })) });
+      }
+    }
+    const e = early.get(tier.name);
+    started = e.started;
+    r = await e.result;
+    process.stdout.write(r.out);
+  } else {
+    r = await tier.run();
+  }
+  const seconds = ((r.finished ?? Date.now()) - started) / 1000;
+  delete r.out;
+  delete r.finished;
   results.push({ name: tier.name, ...r, seconds });
   console.log(`=== ${tier.name}: ${r.passed} passed, ${r.failed} failed${r.note ? ` (${r.note})` : ''} in ${seconds.toFixed(1)} s`);
   if (tier.name === 'build' && r.failed) { console.log('=== build failed: the other tiers would test stale bundles, not run'); break; }
