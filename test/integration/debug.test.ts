@@ -151,6 +151,27 @@ async function evaluatesDuring<T>(log: AdapterLog, action: () => Promise<T>): Pr
   return { result, evaluates: log.evaluates.slice(before) };
 }
 
+/**
+ * Launches `config` (its program relative to the debug fixtures, which are also its working directory) before the
+ * suite's tests, and stops it after them; panels are closed between tests. The fields are set once it stopped.
+ */
+function debuggeeForSuite(config: vscode.DebugConfiguration): { log: AdapterLog; frame: vscode.DebugStackFrame } {
+  const debuggee = {} as { log: AdapterLog; frame: vscode.DebugStackFrame };
+  suiteSetup(async () => {
+    await api();
+    debuggee.log = new AdapterLog();
+    debuggee.frame = await startAndStop({ ...config, program: path.join(debugFolder(), config.program as string), cwd: debugFolder() });
+  });
+  suiteTeardown(async () => {
+    await vscode.debug.stopDebugging();
+    debuggee.log?.dispose();
+  });
+  teardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+  return debuggee;
+}
+
 suite('debug: no paused session', () => {
   test('Inspect Variable says that no debug session is paused', async () => {
     await api();
@@ -162,25 +183,14 @@ suite('debug: no paused session', () => {
 
 suite('debug: Python (debugpy)', function () {
   this.timeout(300000);
+  const marker = () => path.join(debugFolder(), 'normscope-pwned-py.txt');
+  const debuggee = debuggeeForSuite({
+    type: 'normscope-test-python', request: 'launch', name: 'NormScope activations.py', program: 'activations.py',
+    console: 'internalConsole', justMyCode: true, env: { PYDEVD_DISABLE_FILE_VALIDATION: '1' },
+  });
   let log: AdapterLog;
   let frame: vscode.DebugStackFrame;
-  const marker = () => path.join(debugFolder(), 'normscope-pwned-py.txt');
-
-  suiteSetup(async () => {
-    await api();
-    log = new AdapterLog();
-    frame = await startAndStop({
-      type: 'normscope-test-python', request: 'launch', name: 'NormScope activations.py', program: path.join(debugFolder(), 'activations.py'),
-      cwd: debugFolder(), console: 'internalConsole', justMyCode: true, env: { PYDEVD_DISABLE_FILE_VALIDATION: '1' },
-    });
-  });
-  suiteTeardown(async () => {
-    await vscode.debug.stopDebugging();
-    log?.dispose();
-  });
-  teardown(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-  });
+  suiteSetup(() => ({ log, frame } = debuggee));
 
   test('a numpy activation from the Variables view: the statistics are numpy\'s, the temporary file is gone', async () => {
     const expected = await log.expected(0);
@@ -272,25 +282,13 @@ suite('debug: Python (debugpy)', function () {
 
 suite('debug: Node.js (js-debug)', function () {
   this.timeout(300000);
+  const marker = () => path.join(debugFolder(), 'normscope-pwned-js.txt');
+  const debuggee = debuggeeForSuite({
+    type: 'node', request: 'launch', name: 'NormScope activations.js', program: 'activations.js', console: 'internalConsole',
+  });
   let log: AdapterLog;
   let frame: vscode.DebugStackFrame;
-  const marker = () => path.join(debugFolder(), 'normscope-pwned-js.txt');
-
-  suiteSetup(async () => {
-    await api();
-    log = new AdapterLog();
-    frame = await startAndStop({
-      type: 'node', request: 'launch', name: 'NormScope activations.js', program: path.join(debugFolder(), 'activations.js'),
-      cwd: debugFolder(), console: 'internalConsole',
-    });
-  });
-  suiteTeardown(async () => {
-    await vscode.debug.stopDebugging();
-    log?.dispose();
-  });
-  teardown(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-  });
+  suiteSetup(() => ({ log, frame } = debuggee));
 
   test('a Float32Array from the Variables view: the statistics are the debuggee\'s', async () => {
     const expected = await log.expected(0);
@@ -310,13 +308,14 @@ suite('debug: Node.js (js-debug)', function () {
     await checkStats(grid, expected.grid, 'grid');
   });
 
-  test('a 6 MB Float32Array arrives in several chunks, intact', async () => {
+  test('a 6 MB Float32Array goes through a temporary file in Node, which is gone afterwards', async () => {
     const expected = await log.expected(0);
     const { result, evaluates } = await evaluatesDuring(log, () => inspect(watchArg(frame.session, 'wide')));
     const r = opened(result);
     await checkStats(r, expected.wide, 'wide');
-    assert.strictEqual(evaluates.length, 1 + Math.ceil(6_000_000 / (4 << 20)), 'one describe, then 4 MB chunks');
-    console.log(`wide (6 MB Float32Array) transferred in ${r.value.millis} ms`);
+    assert.strictEqual(evaluates.length, 2, 'one evaluate to describe, one to write the file');
+    assert.ok(!fs.existsSync(path.dirname(r.value.read.tempFile!)), 'the temporary folder is deleted');
+    console.log(`wide (6 MB Float32Array) read through a file in ${r.value.millis} ms`);
   });
 
   test("a hostile key is read as data, hostile selections are refused: nothing runs in the debuggee", async () => {
@@ -349,5 +348,19 @@ suite('debug: Node.js (js-debug)', function () {
     const [second, point] = await Promise.all([log.expected(1), recorded]);
     point.mean.forEach((m, c) => close(m, second.image.channel_mean[c], `stop 2 channel ${c} mean`));
     point.var.forEach((v, c) => close(v, second.image.channel_var[c], `stop 2 channel ${c} var`));
+  });
+
+  test('in a sandbox without process, Buffer or atob, 6 MB arrive in 4 MB base64 chunks through evaluate, intact', async () => {
+    const stopped = next(vscode.debug.onDidChangeActiveStackItem,
+      (item) => (item instanceof vscode.DebugStackFrame && item.session.id === frame.session.id ? item : undefined), 'the stop in the sandbox');
+    await vscode.commands.executeCommand('workbench.action.debug.continue');
+    const [expected, sandbox] = await Promise.all([log.expected(2), stopped]);
+    const { result, evaluates } = await evaluatesDuring(log, () => inspect(watchArg(sandbox.session, 'wide')));
+    const r = opened(result);
+    await checkStats(r, expected.wide, 'wide in the sandbox');
+    assert.strictEqual(r.value.description.canWrite, false);
+    assert.strictEqual(r.value.read.tempFile, undefined);
+    assert.strictEqual(evaluates.length, 1 + Math.ceil(6_000_000 / (4 << 20)), 'one describe, then 4 MB chunks');
+    console.log(`wide (6 MB Float32Array) read in chunks in ${r.value.millis} ms`);
   });
 });

@@ -19,11 +19,18 @@ export type JavaScriptRequest =
    * Elements [start, start + count) in C order of the value, or of `value[::s0, ::s1, …]` when `steps` is set,
    * as bytes of the described dtype.
    */
-  | { op: 'chunk'; keys: (string | number)[]; start: number; count: number; steps: number[] | null };
+  | { op: 'chunk'; keys: (string | number)[]; start: number; count: number; steps: number[] | null }
+  /**
+   * Node only: write `header` (base64 of the `.npy` header the host made) and then all the elements as above to
+   * `file`, which must not exist, through `process.getBuiltinModule('fs')`.
+   */
+  | { op: 'save'; keys: (string | number)[]; file: string; header: string; steps: number[] | null };
 
 /**
  * Accepts typed arrays, `{ data: <typed array>, shape | dims: [...] }` wrappers (onnxruntime-web, ndarray-like)
- * whose sizes agree, and rectangular nested arrays of numbers (sent as float64).
+ * whose sizes agree, and rectangular nested arrays of numbers (sent as float64). A description says whether the
+ * debuggee can write files (Node has `process.getBuiltinModule`): then the data goes through a temporary file,
+ * as Python's does, instead of through the debug protocol, where every byte crosses the workbench as JSON.
  */
 export const JAVASCRIPT_PROGRAM = String.raw`function (root, request) {
   'use strict';
@@ -34,26 +41,49 @@ export const JAVASCRIPT_PROGRAM = String.raw`function (root, request) {
     int64: BigInt64Array, uint8: Uint8Array, uint16: Uint16Array, uint32: Uint32Array, uint64: BigUint64Array,
     float16: typeof Float16Array === 'function' ? Float16Array : undefined };
 
-  function base64(bytes) {
+  var ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+  // base64 by hand: a sandbox (vm context, worker, old engine) may have neither Buffer nor atob/btoa
+  function toBase64(bytes) {
     var B = globalThis.Buffer;
     if (typeof B === 'function' && typeof B.from === 'function') {
       return B.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
     }
-    var text = '';
-    for (var i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
-    return btoa(text);
+    var parts = [];
+    for (var i = 0; i < bytes.length; i += 3) {
+      var n = (bytes[i] << 16) | ((bytes[i + 1] || 0) << 8) | (bytes[i + 2] || 0);
+      parts.push(ALPHABET[n >> 18] + ALPHABET[(n >> 12) & 63] + (i + 1 < bytes.length ? ALPHABET[(n >> 6) & 63] : '=')
+        + (i + 2 < bytes.length ? ALPHABET[n & 63] : '='));
+    }
+    return parts.join('');
   }
+  function fromBase64(text) {
+    var clean = text.replace(/=+$/, '');
+    var bytes = new Uint8Array(Math.floor(clean.length * 3 / 4));
+    for (var i = 0, o = 0, bits = 0, n = 0; i < clean.length; i++) {
+      n = (n << 6) | ALPHABET.indexOf(clean[i]);
+      bits += 6;
+      if (bits >= 8) {
+        bits -= 8;
+        bytes[o++] = (n >> bits) & 255;
+      }
+    }
+    return bytes;
+  }
+  function ascii(text) {
+    var bytes = new Uint8Array(text.length);
+    for (var i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    return bytes;
+  }
+  // replies and requests are JSON with every non-ASCII character escaped: bytes and characters coincide
   function reply(fields) {
-    var json = JSON.stringify(fields).replace(/[\u007f-\uffff]/g, function (c) {
+    return 'J' + toBase64(ascii(JSON.stringify(fields).replace(/[\u007f-\uffff]/g, function (c) {
       return '\\u' + ('000' + c.charCodeAt(0).toString(16)).slice(-4);
-    });
-    return 'J' + btoa(json);
+    })));
   }
-  function decodeRequest(text) {
-    var binary = atob(text);
-    var bytes = new Uint8Array(binary.length);
-    for (var i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    return JSON.parse(new TextDecoder().decode(bytes));
+  function fileSystem() {
+    return typeof process === 'object' && process !== null && typeof process.getBuiltinModule === 'function'
+      ? process.getBuiltinModule('fs') : null;
   }
   function message(error) {
     return String(error && error.message !== undefined ? error.message : error).slice(0, 2000);
@@ -141,9 +171,31 @@ export const JAVASCRIPT_PROGRAM = String.raw`function (root, request) {
     }
     return new Uint8Array(out.buffer);
   }
+  function save(tensor, file, header, steps) {
+    var fs = fileSystem();
+    var shape = steps ? tensor.shape.map(function (n, axis) { return Math.ceil(n / steps[axis]); }) : tensor.shape;
+    var total = product(shape);
+    var perChunk = Math.max(1, Math.floor((4 << 20) / ARRAYS[tensor.dtype].BYTES_PER_ELEMENT));
+    var fd;
+    var written = 0;
+    function writeAll(bytes) {
+      for (var done = 0; done < bytes.length;) done += fs.writeSync(fd, bytes, done, bytes.length - done);
+      written += bytes.length;
+    }
+    try {
+      fd = fs.openSync(file, 'wx');
+      writeAll(fromBase64(header));
+      for (var start = 0; start < total; start += perChunk) writeAll(chunk(tensor, start, Math.min(perChunk, total - start), steps));
+    } catch (error) {
+      return reply({ ok: false, code: 'write', message: message(error) });
+    } finally {
+      if (fd !== undefined) fs.closeSync(fd);
+    }
+    return reply({ ok: true, shape: shape, dtype: tensor.dtype, bytes: written });
+  }
 
   try {
-    var req = decodeRequest(request);
+    var req = JSON.parse(String.fromCharCode.apply(null, fromBase64(request)));
     var value = root;
     for (var k = 0; k < req.keys.length; k++) {
       try {
@@ -159,9 +211,10 @@ export const JAVASCRIPT_PROGRAM = String.raw`function (root, request) {
     if (req.op === 'describe') {
       return reply({ ok: true, origin: 'javascript', typeName: typeName(tensor.kind === 'wrapped' ? value : tensor.data),
         shape: tensor.shape, dtype: tensor.dtype, target: tensor.dtype, note: null,
-        littleEndian: new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 });
+        littleEndian: new Uint8Array(new Uint16Array([1]).buffer)[0] === 1, canWrite: fileSystem() !== null });
     }
-    return 'B' + base64(chunk(tensor, req.start, req.count, req.steps));
+    if (req.op === 'save') return save(tensor, req.file, req.header, req.steps);
+    return 'B' + toBase64(chunk(tensor, req.start, req.count, req.steps));
   } catch (error) {
     return reply({ ok: false, code: 'error', message: message(error) });
   }
@@ -181,7 +234,8 @@ export function javascriptKeys(path: ValuePath): (string | number)[] {
 
 export function javascriptExpression(root: string, request: JavaScriptRequest): string {
   if (!JAVASCRIPT_ROOT.test(root)) throw new Error(`refusing to place '${root}' in JavaScript source: not an identifier`);
-  const data = Buffer.from(JSON.stringify(request), 'utf8').toString('base64');
+  const json = JSON.stringify(request).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const data = Buffer.from(json, 'latin1').toString('base64');
   if (!BASE64.test(data)) throw new Error('base64 produced a character outside its alphabet');
   return `(${JAVASCRIPT_PROGRAM})(${root}, '${data}')`;
 }

@@ -187,9 +187,12 @@ def main(req):
             info.update(device=str(value.device), requiresGrad=bool(value.requires_grad))
         return info
     array = as_array(value, origin, target, req['steps'])
-    with open(req['file'], 'xb') as out:
-        import_numpy().save(out, array, allow_pickle=False)
-        written = out.tell()
+    try:
+        with open(req['file'], 'xb') as out:
+            import_numpy().save(out, array, allow_pickle=False)
+            written = out.tell()
+    except OSError as error:
+        raise Failure('write', '%s: %s' % (type(error).__name__, error))
     return dict(shape=[int(d) for d in array.shape], dtype=array.dtype.name, bytes=written)
 
 

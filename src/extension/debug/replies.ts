@@ -22,6 +22,8 @@ export interface Description {
   device?: string;
   requiresGrad?: boolean;
   littleEndian?: boolean;
+  /** JavaScript: the debuggee can write the value to a file (Node), else it comes in chunks. */
+  canWrite?: boolean;
 }
 
 /** What the Python program wrote to the host's temporary file. */
@@ -31,7 +33,7 @@ export interface Saved {
   bytes: number;
 }
 
-export type FailureCode = 'undefined' | 'lookup' | 'not-tensor' | 'no-numpy' | 'dtype' | 'no-data' | 'error';
+export type FailureCode = 'undefined' | 'lookup' | 'not-tensor' | 'no-numpy' | 'dtype' | 'no-data' | 'write' | 'error';
 
 export interface Failure {
   code: FailureCode;
@@ -42,7 +44,7 @@ export interface Failure {
   version?: string;
 }
 
-const FAILURE_CODES: readonly FailureCode[] = ['undefined', 'lookup', 'not-tensor', 'no-numpy', 'dtype', 'no-data', 'error'];
+const FAILURE_CODES: readonly FailureCode[] = ['undefined', 'lookup', 'not-tensor', 'no-numpy', 'dtype', 'no-data', 'write', 'error'];
 const ORIGINS: readonly TensorOrigin[] = ['torch', 'tensorflow', 'jax', 'numpy', 'sequence', 'javascript'];
 
 /** The adapter's `result` for a string value: quoted (debugpy, js-debug) or bare; either way prefix + base64. */
@@ -95,6 +97,7 @@ export function parseDescription(reply: unknown): Description | Failure {
     origin, typeName: f.typeName, shape: f.shape, dtype: f.dtype, target: f.target, note: optionalString(f.note) ?? null,
     device: optionalString(f.device), requiresGrad: typeof f.requiresGrad === 'boolean' ? f.requiresGrad : undefined,
     littleEndian: typeof f.littleEndian === 'boolean' ? f.littleEndian : undefined,
+    canWrite: f.canWrite === true,
   };
 }
 
@@ -136,6 +139,8 @@ export function failureError(failure: Failure, expression: string, language: Deb
         + 'Convert it in the Debug Console, e.g. to float32, and inspect the result.');
     case 'no-data':
       return new UserError('debug', `${subject} is ${failure.message}: it has no values to read at this point. Stop where it holds concrete values.`);
+    case 'write':
+      return new UserError('debug', `The debuggee could not write ${subject} to NormScope's temporary file: ${failure.message}`);
     case 'error':
       return new UserError('debug', `The debuggee failed to hand over ${subject}: ${failure.message}`);
   }

@@ -1,8 +1,9 @@
 /**
  * Reads one debug value, in one paused frame, into a `.npy` held in a SharedArrayBuffer (the worker reads it
- * uncopied). Python writes the file itself: a fresh temporary folder of the host's, read once and deleted
- * whatever happens. JavaScript hands the data over in base64 chunks through `evaluate`; the host writes the
- * `.npy` header and places each chunk.
+ * uncopied). Python, and JavaScript in Node, write the file themselves: into a fresh temporary folder of the
+ * host's, read once and deleted whatever happens. Other JavaScript debuggees (browsers, sandboxes without
+ * `process`), or Node when the file cannot be shared, hand the data over in base64 chunks through `evaluate`;
+ * the host writes the `.npy` header and places each chunk.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -32,7 +33,7 @@ export interface ReadValue {
   /** The `.npy` bytes. */
   bytes: SharedArrayBuffer;
   shape: number[];
-  /** The temporary file the Python debuggee wrote (already deleted), for the record. */
+  /** The temporary file the debuggee wrote (already deleted), for the record. */
   tempFile?: string;
 }
 
@@ -59,11 +60,23 @@ export class DebugValueReader {
   }
 
   /** The value (or its strided sample `steps`) as `.npy` bytes. */
-  read(frameId: number, description: Description, steps: number[] | null, token?: vscode.CancellationToken,
+  async read(frameId: number, description: Description, steps: number[] | null, token?: vscode.CancellationToken,
     progress?: (fraction: number) => void): Promise<ReadValue> {
-    return this.language === 'python'
-      ? this.readPython(frameId, steps)
-      : this.readJavaScript(frameId, description, steps, token, progress);
+    if (this.language === 'python') {
+      return this.readThroughFile(frameId, (file) => pythonExpression({ op: 'save', path: this.path, file, steps }));
+    }
+    if (description.canWrite) {
+      const shape = steps ? sampledShape(description.shape, steps) : description.shape;
+      const header = Buffer.from(encodeNpy(description.target, shape, new Uint8Array(0))).toString('base64');
+      const keys = javascriptKeys(this.path);
+      try {
+        return await this.readThroughFile(frameId, (file) => javascriptExpression(this.path.root, { op: 'save', keys, file, header, steps }));
+      } catch (e) {
+        if (!(e instanceof FileNotShared)) throw e;
+        log().info(`${this.expression}: ${e.message}; reading it through the debug protocol instead`);
+      }
+    }
+    return this.readChunks(frameId, description, steps, token, progress);
   }
 
   private get subject(): string {
@@ -91,21 +104,51 @@ export class DebugValueReader {
     throw failureError(reply, this.expression, this.language, upTo);
   }
 
-  private async readPython(frameId: number, steps: number[] | null): Promise<ReadValue> {
+  /** Has the debuggee write the `.npy` (the expression `save(file)` asks for it) to a fresh file of ours, and reads it. */
+  private async readThroughFile(frameId: number, save: (file: string) => string): Promise<ReadValue> {
     const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'normscope-debug-'));
     const file = path.join(dir, 'value.npy');
     try {
-      const reply = unwrapReply(await this.evaluate(frameId, pythonExpression({ op: 'save', path: this.path, file, steps }), 'repl'));
+      const reply = unwrapReply(await this.evaluate(frameId, save(file), 'repl'));
       if (reply.kind !== 'json') throw new Error('the debuggee answered a save with data');
-      const saved = this.check(parseSaved(reply.value));
-      return { bytes: await readWhole(file, saved.bytes, this.subject), shape: saved.shape, tempFile: file };
+      const saved = parseSaved(reply.value);
+      if (isFailure(saved) && saved.code === 'write' && this.language === 'javascript') throw new FileNotShared(saved.message);
+      const { shape, bytes } = this.check(saved);
+      return { bytes: await this.readWhole(file, bytes), shape, tempFile: file };
     } finally {
       await fs.promises.rm(dir, { recursive: true, force: true });
       if (fs.existsSync(dir)) log().warn(`could not delete the temporary folder ${dir}`);
     }
   }
 
-  private async readJavaScript(frameId: number, description: Description, steps: number[] | null,
+  /** Reads `file` whole into shared memory, checking it is the size the debuggee reported. */
+  private async readWhole(file: string, expected: number): Promise<SharedArrayBuffer> {
+    let handle: fs.promises.FileHandle;
+    try {
+      handle = await fs.promises.open(file, 'r');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      if (this.language === 'javascript') throw new FileNotShared(`${file} was written on the debuggee's machine, not here`);
+      throw new UserError('debug', `The debuggee saved ${this.subject} to ${file}, but that file does not exist here: the debugged program runs on `
+        + 'another machine or in a container, where NormScope cannot read its files. Inspect variables of a local Python process.');
+    }
+    try {
+      const size = (await handle.stat()).size;
+      if (size !== expected) throw new Error(`${file} has ${size} bytes, the debuggee wrote ${expected}`);
+      const bytes = new SharedArrayBuffer(size);
+      const view = new Uint8Array(bytes);
+      for (let offset = 0; offset < size;) {
+        const { bytesRead } = await handle.read(view, offset, Math.min(size - offset, 64 << 20), offset);
+        if (bytesRead === 0) throw new Error(`${file} ended at ${offset} of ${size} bytes`);
+        offset += bytesRead;
+      }
+      return bytes;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  private async readChunks(frameId: number, description: Description, steps: number[] | null,
     token?: vscode.CancellationToken, progress?: (fraction: number) => void): Promise<ReadValue> {
     const shape = steps ? sampledShape(description.shape, steps) : description.shape;
     const itemBytes = DTYPE_BYTES[description.target];
@@ -135,30 +178,5 @@ export class DebugValueReader {
   }
 }
 
-/** Reads `file` whole into shared memory, checking it is the size the debuggee reported. */
-async function readWhole(file: string, expected: number, subject: string): Promise<SharedArrayBuffer> {
-  let handle: fs.promises.FileHandle;
-  try {
-    handle = await fs.promises.open(file, 'r');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new UserError('debug', `The debuggee saved ${subject} to ${file}, but that file does not exist here: the debugged program runs on another `
-        + 'machine or in a container, where NormScope cannot read its files. Inspect variables of a local Python process.');
-    }
-    throw e;
-  }
-  try {
-    const size = (await handle.stat()).size;
-    if (size !== expected) throw new Error(`${file} has ${size} bytes, the debuggee wrote ${expected}`);
-    const bytes = new SharedArrayBuffer(size);
-    const view = new Uint8Array(bytes);
-    for (let offset = 0; offset < size;) {
-      const { bytesRead } = await handle.read(view, offset, Math.min(size - offset, 64 << 20), offset);
-      if (bytesRead === 0) throw new Error(`${file} ended at ${offset} of ${size} bytes`);
-      offset += bytesRead;
-    }
-    return bytes;
-  } finally {
-    await handle.close();
-  }
-}
+/** The JavaScript debuggee cannot share a file with the host (no `fs`, another machine): chunks it is. */
+class FileNotShared extends Error {}

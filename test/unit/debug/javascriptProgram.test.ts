@@ -1,12 +1,18 @@
 /**
- * The program NormScope runs in a paused JavaScript frame, evaluated here in a fresh V8 context whose globals
- * play the frame's variables. Pins what it reads (typed arrays, wrappers, nested arrays, samples), what it
- * refuses, and that keys travel as data.
+ * The program NormScope runs in a paused JavaScript frame, evaluated here in fresh V8 contexts whose globals
+ * play the frame's variables: bare ones (a sandbox: no Buffer, atob or process, so data comes in chunks) and
+ * Node-like ones (Buffer and process: the value is written to a file). Pins what it reads (typed arrays,
+ * wrappers, nested arrays, samples), what it refuses, and that keys travel as data.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vm from 'node:vm';
+import { encodeNpy } from '../../../src/formats/npy';
+import { readDenseTensor } from '../../../src/node/tensorFiles';
 import { javascriptExpression, javascriptKeys, type JavaScriptRequest } from '../../../src/extension/debug/javascriptProgram';
-import { isFailure, parseDescription, unwrapReply, type Description, type Failure } from '../../../src/extension/debug/replies';
+import { isFailure, parseDescription, parseSaved, unwrapReply, type Description, type Failure } from '../../../src/extension/debug/replies';
 import { parseValuePath } from '../../../src/extension/debug/valuePath';
 
 function run(context: vm.Context, text: string, request: (keys: (string | number)[]) => JavaScriptRequest): ReturnType<typeof unwrapReply> {
@@ -37,13 +43,9 @@ function floats(bytes: Buffer, Type: Float32ArrayConstructor | Float64ArrayConst
   return Array.from(new Type(new Uint8Array(bytes).buffer)); // a copy: Buffer's pool offset may be unaligned
 }
 
-/** What a Node or browser debuggee has and a bare V8 context lacks. */
-const webGlobals = { atob, btoa, TextDecoder };
-
 describe('debug JavaScript program', () => {
+  // a bare V8 context, as in a sandbox: no Buffer, atob, TextDecoder or process
   const frame = vm.createContext({
-    ...webGlobals,
-    Buffer,
     big: Float32Array.from({ length: 24 }, (_, i) => i),
     model: { layers: [{ out: new Int16Array([5, -6, 7]) }] },
     image: { data: new Uint8Array([1, 2, 3, 4, 5, 6]), dims: [1, 2, 3] },
@@ -57,7 +59,7 @@ describe('debug JavaScript program', () => {
 
   it('describes typed arrays, { data, dims } wrappers and nested arrays', () => {
     const f = ok(describe_(frame, 'big'));
-    assert.deepEqual([f.origin, f.typeName, f.shape, f.dtype, f.target, f.littleEndian], ['javascript', 'Float32Array', [24], 'float32', 'float32', true]);
+    assert.deepEqual([f.origin, f.typeName, f.shape, f.dtype, f.target, f.littleEndian, f.canWrite], ['javascript', 'Float32Array', [24], 'float32', 'float32', true, false]);
     assert.deepEqual(ok(describe_(frame, 'model.layers[0]["out"]')).dtype, 'int16');
     assert.deepEqual(ok(describe_(frame, 'image')).shape, [1, 2, 3]);
     const g = ok(describe_(frame, 'grid'));
@@ -90,11 +92,37 @@ describe('debug JavaScript program', () => {
     assert.deepEqual([missing.code, missing.step], ['lookup', 1]);
   });
 
+  it('in Node, writes the header and the (sampled) data to a file that must not exist yet', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'normscope-jsprogram-'));
+    try {
+      const node = vm.createContext({ process, Buffer, big: Float32Array.from({ length: 24 }, (_, i) => i), grid: [[1, 2, 3], [4, 5, 6]] });
+      assert.equal(ok(describe_(node, 'big')).canWrite, true);
+      const save = (text: string, file: string, shape: number[], dtype: 'float32' | 'float64', steps: number[] | null) => {
+        const header = Buffer.from(encodeNpy(dtype, shape, new Uint8Array(0))).toString('base64');
+        const reply = run(node, text, (keys) => ({ op: 'save', keys, file, header, steps }));
+        assert.equal(reply.kind, 'json');
+        return parseSaved(reply.value);
+      };
+      const whole = path.join(dir, 'big.npy');
+      assert.deepEqual(save('big', whole, [24], 'float32', null), { shape: [24], dtype: 'float32', bytes: fs.statSync(whole).size });
+      assert.deepEqual(Array.from((await readDenseTensor(whole)).data), Array.from({ length: 24 }, (_, i) => i));
+      const sampled = path.join(dir, 'grid.npy');
+      save('grid', sampled, [2, 2], 'float64', [1, 2]);
+      const g = await readDenseTensor(sampled);
+      assert.deepEqual([g.dtype, g.shape, Array.from(g.data)], ['float64', [2, 2], [1, 3, 4, 6]]);
+      const again = save('big', whole, [24], 'float32', null) as Failure;
+      assert.deepEqual([again.code, again.message.startsWith('EEXIST')], ['write', true]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('passes keys as data: a hostile key is looked up, never run', () => {
     const key = `'); marked = true; ('`;
-    const context = vm.createContext({ ...webGlobals, marked: false, table: { [key]: new Float64Array([1, 2]) } });
+    const context = vm.createContext({ marked: false, table: { [key]: new Float64Array([1, 2]), 'clé 🙂': new Int8Array(3) } });
     const text = `table["${key}"]`;
     assert.deepEqual(ok(describe_(context, text)).shape, [2]);
+    assert.deepEqual(ok(describe_(context, 'table["clé 🙂"]')).shape, [3], 'non-ASCII keys survive the request encoding');
     assert.equal(context.marked, false);
     const p = parseValuePath(text, 'javascript');
     assert.ok(!javascriptExpression(p.root, { op: 'describe', keys: javascriptKeys(p) }).includes('marked'));
