@@ -4,7 +4,7 @@
  * bin width and the result labeled as estimated.
  */
 import type { NumericArray } from './dtype';
-import { GroupHistograms, histogramRange } from './histogram';
+import { GroupHistograms, histogramRange, linspaceEdges } from './histogram';
 import type { GroupMap } from './moments';
 import { SegmentWalk } from './segments';
 import type { Kernels } from './wasm/kernels';
@@ -117,29 +117,41 @@ export function quantilesAreExact(finiteValues: number, budget = EXACT_QUANTILE_
 /** Group g's quantiles from a merged state over the groups' [min, max] `ranges` (those GroupQuantiles was given). */
 export function quantilesFromState(state: QuantileState, ranges: ReadonlyArray<readonly [number, number]>): (g: number) => Quantiles {
   if (state.kind === 'exact') return (g) => state.quantiles[g];
-  const fine = new GroupHistograms(ranges.length, fineBins(ranges.length), ranges.map(([lo, hi]) => histogramRange(lo, hi))).merge(state.counts);
-  return (g) => fineQuantiles(fine, g);
+  const bins = fineBins(ranges.length);
+  return (g) => {
+    const [lo, hi] = histogramRange(ranges[g][0], ranges[g][1]);
+    return histogramQuantiles(state.counts.subarray(g * bins, (g + 1) * bins), linspaceEdges(lo, hi, bins));
+  };
 }
 
 function fineQuantiles(fine: GroupHistograms, g: number): Quantiles {
-  const out: Quantiles = {};
   const { edges, counts } = fine.histogram(g);
-  const total = counts.reduce((a, b) => a + b, 0);
-  for (const p of QUANTILE_PERCENTS) out[String(p)] = total ? quantileFromHistogram(edges, counts, total, p / 100) : NaN;
-  return out;
+  return histogramQuantiles(counts, edges);
 }
 
-/** The value at rank q·(n-1), assuming values spread evenly inside their bin. */
-function quantileFromHistogram(edges: number[], counts: number[], total: number, q: number): number {
-  const rank = q * (total - 1);
+/**
+ * Every percent's value at rank q·(n-1), assuming values spread evenly inside their bin, in one sweep over the
+ * bins (this runs once per result, in code the JIT has not optimized: the sweep count matters).
+ */
+function histogramQuantiles(counts: ArrayLike<number>, edges: ArrayLike<number>): Quantiles {
+  const out: Quantiles = {};
+  let total = 0;
+  for (let b = 0; b < counts.length; b++) total += counts[b];
+  let b = 0;
   let below = 0;
-  for (let b = 0; b < counts.length; b++) {
-    const c = counts[b];
-    if (c > 0 && below + c > rank) {
-      const within = (rank - below + 0.5) / c;
-      return edges[b] + Math.min(1, Math.max(0, within)) * (edges[b + 1] - edges[b]);
+  for (const p of QUANTILE_PERCENTS) {
+    if (!total) {
+      out[String(p)] = NaN;
+      continue;
     }
-    below += c;
+    const rank = (p / 100) * (total - 1);
+    while (b < counts.length && !(counts[b] > 0 && below + counts[b] > rank)) below += counts[b++];
+    if (b === counts.length) {
+      out[String(p)] = edges[edges.length - 1];
+      continue;
+    }
+    const within = (rank - below + 0.5) / counts[b];
+    out[String(p)] = edges[b] + Math.min(1, Math.max(0, within)) * (edges[b + 1] - edges[b]);
   }
-  return edges[edges.length - 1];
+  return out;
 }

@@ -292,7 +292,11 @@ interface BinsReader {
 }
 
 function mergeBins(a: BinsState, b: BinsState): BinsState {
-  const add = (x: Float64Array, y: Float64Array) => x.map((v, i) => v + y[i]);
+  const add = (x: Float64Array, y: Float64Array) => {
+    const out = x.slice();
+    for (let i = 0; i < out.length; i++) out[i] += y[i];
+    return out;
+  };
   const q = (x: QuantileState, y: QuantileState): QuantileState => {
     if (x.kind !== 'fine' || y.kind !== 'fine') throw new Error('exact quantiles need every value in one run: they do not merge');
     return { kind: 'fine', counts: add(x.counts, y.counts) };

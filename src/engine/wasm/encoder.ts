@@ -44,6 +44,7 @@ export const op = {
   block: (...body: Code): Code => [0x02, 0x40, body, 0x0b],
   loop: (...body: Code): Code => [0x03, 0x40, body, 0x0b],
   if: (...body: Code): Code => [0x04, 0x40, body, 0x0b],
+  ifElse: (then: Code, otherwise: Code): Code => [0x04, 0x40, then, 0x05, otherwise, 0x0b],
   br: (depth: number): Code => [0x0c, ...uleb(depth)],
   brIf: (depth: number): Code => [0x0d, ...uleb(depth)],
   get: (local: number): Code => [0x20, ...uleb(local)],
@@ -74,6 +75,9 @@ export const op = {
   f32x4ExtractLane: (lane: number): Code => simd(0x1f, lane),
   f64x2ExtractLane: (lane: number): Code => simd(0x21, lane),
   f32x4Eq: simd(0x41),
+  f64x2Lt: simd(0x49), f64x2Gt: simd(0x4a), f64x2Le: simd(0x4b), f64x2Ge: simd(0x4c),
+  v128Not: simd(0x4d), v128And: simd(0x4e), v128Or: simd(0x50), v128AnyTrue: simd(0x53),
+  i32x4TruncSatF64x2SZero: simd(0xfc), f64x2ConvertLowI32x4S: simd(0xfe),
   f32x4DemoteF64x2Zero: simd(0x5e), f64x2PromoteLowF32x4: simd(0x5f),
   i32x4Sub: simd(0xb1),
   /** pmin(a, b) = b < a ? b : a and pmax(a, b) = a < b ? b : a: exactly JavaScript's `if (v < lo) lo = v`. */

@@ -151,32 +151,69 @@ function binOne(tb: Table, x: number, d: number, t: number, at: number): Code {
  * histogram(ptr, n, lo, hi, norm, edges, counts, bins) bins n float32 at ptr into the uint32 `counts` over the
  * float64 `edges` (bins + 1 of them), as numpy.histogram does; values outside [lo, hi] and NaN are skipped.
  * histogram2 fills two tables over the same [lo, hi] in one sweep (a coarse histogram and the fine one the
- * quantiles are estimated from). 32-bit counts keep the increment cheap; the caller moves them to float64
- * before they can overflow.
+ * quantiles are estimated from). Four values at a time get their bins with SIMD; a group of four holding a value
+ * out of range, NaN, or near an edge of either table goes through the scalar code (binOne) instead. 32-bit counts
+ * keep the increment cheap; the caller moves them to float64 before they can overflow.
  */
 function histogram(tables: 1 | 2): FunctionDef {
   const params = 4 + 4 * tables;
   // params: 0 ptr, 1 n, 2 lo, 3 hi, then norm, edges, counts, bins per table; locals after them
-  const end = params, at = params + 1, x = params + 2, d = params + 3, t = params + 4;
-  const table = (i: number): Table => ({
-    norm: 4 + 4 * i, edges: 5 + 4 * i, counts: 6 + 4 * i, bins: 7 + 4 * i, b: params + 5 + 2 * i, last: params + 6 + 2 * i,
-  });
-  const all = tables === 1 ? [table(0)] : [table(0), table(1)];
+  const locals: ValType[] = [];
+  const declare = (type: ValType): number => params + locals.push(type) - 1;
+  const end = declare('i32'), end4 = declare('i32'), q = declare('i32'), qEnd = declare('i32'), at = declare('i32');
+  const x = declare('f64'), d = declare('f64'), t = declare('f64');
+  const lo2 = declare('v128'), hi2 = declare('v128'), margin2 = declare('v128'), top2 = declare('v128');
+  const v = declare('v128'), xl = declare('v128'), xh = declare('v128'), dl = declare('v128'), dh = declare('v128');
+  const bad = declare('v128'), tl = declare('v128'), th = declare('v128'), bl = declare('v128'), bh = declare('v128');
+  const all = Array.from({ length: tables }, (_, i) => ({
+    norm: 4 + 4 * i, edges: 5 + 4 * i, counts: 6 + 4 * i, bins: 7 + 4 * i,
+    b: declare('i32'), last: declare('i32'), norm2: declare('v128'), b4: declare('v128'),
+  }));
+  /** The scalar code for the value at address `p`. */
+  const scalar = (p: number): Code => [
+    get(p), op.f32Load(), op.f64PromoteF32, tee(x), get(2), op.f64Ge, get(x), get(3), op.f64Le, op.i32And,
+    op.if(get(x), get(2), op.f64Sub, set(d), all.map((tb) => binOne(tb, x, d, t, at))),
+  ];
+  // lanes whose bin position is within EDGE_MARGIN of a whole number
+  const nearEdge = (tv: number): Code => [get(tv), get(margin2), op.f64x2Lt, get(tv), get(top2), op.f64x2Gt, op.v128Or];
+  const inRange = (xv: number): Code => [get(xv), get(lo2), op.f64x2Ge, get(xv), get(hi2), op.f64x2Le, op.v128And];
   return {
     name: tables === 1 ? 'histogram' : 'histogram2',
     params: ['i32', 'i32', 'f64', 'f64', ...all.flatMap((): ValType[] => ['f64', 'i32', 'i32', 'i32'])],
     results: [],
-    locals: ['i32', 'i32', 'f64', 'f64', 'f64', ...all.flatMap((): ValType[] => ['i32', 'i32'])],
+    locals,
     body: [
       get(0), get(1), i32(2), op.i32Shl, op.i32Add, set(end),
-      all.map((tb) => [get(tb.bins), i32(1), op.i32Sub, set(tb.last)]),
-      stepLoop(0, end, 4, [
-        get(0), op.f32Load(), op.f64PromoteF32, tee(x), get(2), op.f64Ge, get(x), get(3), op.f64Le, op.i32And,
-        op.if(
-          get(x), get(2), op.f64Sub, set(d),
-          all.map((tb) => binOne(tb, x, d, t, at)),
+      get(0), get(1), i32(-4), op.i32And, i32(2), op.i32Shl, op.i32Add, set(end4),
+      all.map((tb) => [get(tb.bins), i32(1), op.i32Sub, set(tb.last), get(tb.norm), op.f64x2Splat, set(tb.norm2)]),
+      get(2), op.f64x2Splat, set(lo2),
+      get(3), op.f64x2Splat, set(hi2),
+      f64(EDGE_MARGIN), op.f64x2Splat, set(margin2),
+      f64(1 - EDGE_MARGIN), op.f64x2Splat, set(top2),
+      stepLoop(0, end4, 16, [
+        get(0), op.v128Load(), tee(v), op.f64x2PromoteLowF32x4, set(xl),
+        get(v), get(v), op.i8x16Shuffle(HIGH_HALF), op.f64x2PromoteLowF32x4, set(xh),
+        inRange(xl), inRange(xh), op.v128And, op.v128Not, set(bad),
+        get(xl), get(lo2), op.f64x2Sub, set(dl),
+        get(xh), get(lo2), op.f64x2Sub, set(dh),
+        all.map((tb) => [
+          get(dl), get(tb.norm2), op.f64x2Mul, tee(tl), op.i32x4TruncSatF64x2SZero, set(bl),
+          get(dh), get(tb.norm2), op.f64x2Mul, tee(th), op.i32x4TruncSatF64x2SZero, set(bh),
+          get(tl), get(bl), op.f64x2ConvertLowI32x4S, op.f64x2Sub, set(tl),
+          get(th), get(bh), op.f64x2ConvertLowI32x4S, op.f64x2Sub, set(th),
+          get(bad), nearEdge(tl), op.v128Or, nearEdge(th), op.v128Or, set(bad),
+          get(bl), get(bh), op.i8x16Shuffle(JOIN_LOW), set(tb.b4),
+        ]),
+        get(bad), op.v128AnyTrue,
+        op.ifElse(
+          [get(0), set(q), get(0), i32(16), op.i32Add, set(qEnd), stepLoop(q, qEnd, 4, scalar(q))],
+          all.map((tb) => [0, 1, 2, 3].map((lane) => [
+            get(tb.counts), get(tb.b4), op.i32x4ExtractLane(lane), i32(2), op.i32Shl, op.i32Add, tee(at),
+            get(at), op.i32Load(), i32(1), op.i32Add, op.i32Store(),
+          ])),
         ),
       ]),
+      stepLoop(0, end, 4, scalar(0)),
     ],
   };
 }

@@ -13,6 +13,7 @@ import { normalizeStream } from '../../../src/engine/inspect/normalizeStream';
 import { applyPlan, newScratch, planNormalization } from '../../../src/engine/inspect/normPlan';
 import { DEFAULT_INSPECT_OPTIONS, type InspectOptions, type InspectResult } from '../../../src/engine/inspect/types';
 import { GroupMoments, type GroupMap } from '../../../src/engine/moments';
+import { GroupQuantiles, quantilesFromState } from '../../../src/engine/quantiles';
 import { SegmentWalk } from '../../../src/engine/segments';
 import { Kernels, setWasmKernels } from '../../../src/engine/wasm/kernels';
 import { encodeNpy } from '../../../src/formats/npy';
@@ -245,6 +246,29 @@ describe('worker pool: split passes equal one sequential pass', function () {
     assert.equal(at, data.length);
     // the ranges' statistics merge in another order, so a product may round the other way in the last bit
     y.forEach((v, i) => { if (!Object.is(v, expected[i])) assertClose(v, expected[i], 1e-5, 1e-6, `y[${i}]`); });
+  });
+});
+
+describe('estimated quantiles', () => {
+  it('lie within one fine bin of the exact ones, from the accumulator and from its merged state alike', () => {
+    const map: GroupMap = { run: 5000, mod: 3 };
+    const data = randomF32(30000, 9, 2, 5);
+    const counts = [10000, 10000, 10000];
+    const ranges = [0, 1, 2].map((g) => {
+      const m = new GroupMoments(3).add(data, 0, map);
+      return [m.min[g], m.max[g]] as [number, number];
+    });
+    const exact = new GroupQuantiles(3, counts, ranges).add(data, 0, map);
+    const fine = new GroupQuantiles(3, counts, ranges, 0, Kernels.create()).add(data, 0, map);
+    assert.ok(exact.exact && !fine.exact);
+    const fromState = quantilesFromState(fine.state(), ranges);
+    for (let g = 0; g < 3; g++) {
+      const width = (ranges[g][1] - ranges[g][0]) / 4096;
+      const e = exact.quantiles(g);
+      const f = fine.quantiles(g);
+      assert.deepEqual(fromState(g), f);
+      for (const p of Object.keys(e)) assert.ok(Math.abs(f[p] - e[p]) <= width, `group ${g} ${p}%: ${f[p]} vs ${e[p]} (bin ${width})`);
+    }
   });
 });
 
