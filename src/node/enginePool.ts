@@ -48,6 +48,7 @@ class Slot {
 export class EnginePool {
   private readonly slots: Slot[];
   private nextId = 1;
+  private readonly described = new WeakMap<SharedArrayBuffer, Map<string, TensorDescription>>();
 
   constructor(private readonly workerPath: string, private readonly log: PoolLog,
     size = Math.min(MAX_WORKERS, os.availableParallelism())) {
@@ -74,7 +75,7 @@ export class EnginePool {
   /** Moments of `source` grouped by `map` (e.g. per channel), every worker taking a range when the data allows. */
   groupMoments(source: WorkerSource, map: GroupMap, progress?: (fraction: number) => void): JobHandle<GroupMoments> {
     return this.job(async (cancel) => {
-      const d = await this.call<TensorDescription>(this.idlest(), { type: 'describe', source }, cancel);
+      const d = await this.describe(source, cancel);
       const total = elementCount(d.shape);
       const parts = this.parts(d, total);
       const states = await this.fanOut<MomentsState>(parts, total, cancel, progress, 0, 1, (from, to) => ({ type: 'moments', source, map, from, to }));
@@ -88,7 +89,7 @@ export class EnginePool {
    */
   forwardInto(source: WorkerSource, options: InspectOptions, out: SharedArrayBuffer, progress?: (fraction: number) => void): JobHandle<void> {
     return this.job(async (cancel) => {
-      const d = await this.call<TensorDescription>(this.idlest(), { type: 'describe', source }, cancel);
+      const d = await this.describe(source, cancel);
       const total = elementCount(d.shape);
       const forward = new Forward(d.shape, d.dtype, options);
       const parts = this.parts(d, total);
@@ -126,7 +127,7 @@ export class EnginePool {
     const t0 = Date.now();
     const whole = () => this.call<InspectResult>(this.idlest(), { type: 'inspect', source, options }, cancel, progress);
     if (this.slots.length < 2) return whole();
-    const d = await this.call<TensorDescription>(this.idlest(), { type: 'describe', source }, cancel);
+    const d = await this.describe(source, cancel);
     const total = elementCount(d.shape);
     if (!d.splittable || total < SPLIT_MIN_ELEMENTS) return whole();
     const plan = new InspectPlan(d.shape, d.dtype, options);
@@ -148,6 +149,18 @@ export class EnginePool {
     }, cancel);
   }
 
+  /** Shape, dtype and layout of the tensor; bytes already in memory cannot change, so theirs is asked once. */
+  private async describe(source: WorkerSource, cancel: SharedArrayBuffer): Promise<TensorDescription> {
+    const known = source.kind === 'memory' ? this.described.get(source.bytes)?.get(source.tensor) : undefined;
+    if (known) return known;
+    const d = await this.call<TensorDescription>(this.idlest(), { type: 'describe', source }, cancel);
+    if (source.kind === 'memory') {
+      const byTensor = this.described.get(source.bytes) ?? new Map<string, TensorDescription>();
+      this.described.set(source.bytes, byTensor.set(source.tensor, d));
+    }
+    return d;
+  }
+
   /** One range per worker when the data can be read by range and is large enough, else the whole tensor. */
   private parts(d: TensorDescription, total: number): [number, number][] {
     return d.splittable && total >= SPLIT_MIN_ELEMENTS ? splitRange(total, this.slots.length) : [[0, total]];
@@ -163,13 +176,15 @@ export class EnginePool {
     })));
   }
 
-  /** Sends `request` to worker `slot`; resolves with its answer. */
+  /** Sends `request` to worker `slot`; resolves with its answer. The first job starts every worker. */
   private call<T>(slot: number, request: Request, cancel: SharedArrayBuffer, progress?: (fraction: number) => void): Promise<T> {
     const id = this.nextId++;
     const s = this.slots[slot];
     return new Promise<T>((resolve, reject) => {
       s.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, progress });
       this.ensureWorker(s).postMessage({ ...request, id, cancel } as ToWorker);
+      // the others start (and warm their kernels) while this job runs: the split passes that follow need them
+      for (const other of this.slots) this.ensureWorker(other);
     });
   }
 

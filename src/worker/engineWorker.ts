@@ -11,7 +11,7 @@ import { inspect, InspectPlan, type PassRun, type RunControl } from '../engine/i
 import { Forward } from '../engine/inspect/normalizeStream';
 import { GroupMoments, groupCount, type MomentsState } from '../engine/moments';
 import { elementCount } from '../engine/tensor';
-import { Kernels } from '../engine/wasm/kernels';
+import { Kernels, warmUpKernels } from '../engine/wasm/kernels';
 import { MemoryByteSource } from '../formats/byteSource';
 import type { TensorEntry } from '../formats/container';
 import { elementRange, entryByteRange } from '../formats/elementRange';
@@ -24,6 +24,9 @@ const port = parentPort;
 if (!port) throw new Error('engineWorker must run in a worker thread');
 
 const post = (m: FromWorker) => port.postMessage(m);
+// as soon as the worker is up (a first listing may wait a few tens of ms for it), so the first tensor's passes
+// run on optimized kernels in memory already touched
+setTimeout(warmUpKernels, 0);
 
 /**
  * Range chunks. A file is read straight into the kernels' memory, in pieces big enough that a read's fixed cost

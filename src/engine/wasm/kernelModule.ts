@@ -31,11 +31,20 @@ const JOIN_LOW = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
 function moments(): FunctionDef {
   // params: 0 ptr, 1 n, 2 k; locals:
   const end = 3, end4 = 4, k2 = 5, sA = 6, sB = 7, qA = 8, qB = 9, lo4 = 10, hi4 = 11, z4 = 12, v = 13, d = 14;
-  const s = 15, q = 16, lo = 17, hi = 18, zeros = 19, x = 20, dx = 21, zero4 = 22;
+  const s = 15, q = 16, lo = 17, hi = 18, zeros = 19, x = 20, dx = 21, zero4 = 22, sC = 23, sD = 24, qC = 25, qD = 26, end8 = 27;
   const accumulate = (widen: Code, sum: number, sq: number): Code => [
     get(v), widen, op.f64x2PromoteLowF32x4, get(k2), op.f64x2Sub, tee(d),
     get(sum), op.f64x2Add, set(sum),
     get(d), get(d), op.f64x2Mul, get(sq), op.f64x2Add, set(sq),
+  ];
+  /** Four values at ptr + offset into min, max, zeros and the shifted sums of (low, high) lane pairs. */
+  const quad = (offset: number, sLow: number, qLow: number, sHigh: number, qHigh: number): Code => [
+    get(0), op.v128Load(offset), set(v),
+    get(lo4), get(v), op.f32x4Pmin, set(lo4),
+    get(hi4), get(v), op.f32x4Pmax, set(hi4),
+    get(z4), get(v), get(zero4), op.f32x4Eq, op.i32x4Sub, set(z4),
+    accumulate([], sLow, qLow),
+    accumulate([get(v), op.i8x16Shuffle(HIGH_HALF)], sHigh, qHigh),
   ];
   const lanes2 = (acc: number): Code => [get(acc), op.f64x2ExtractLane(0), get(acc), op.f64x2ExtractLane(1), op.f64Add];
   // lo = lane < lo ? lane : lo, as the TypeScript loop keeps the first of equal values
@@ -47,23 +56,19 @@ function moments(): FunctionDef {
     params: ['i32', 'i32', 'f64'],
     results: [],
     locals: ['i32', 'i32', 'v128', 'v128', 'v128', 'v128', 'v128', 'v128', 'v128', 'v128', 'v128', 'v128',
-      'f64', 'f64', 'f64', 'f64', 'f64', 'f64', 'f64', 'v128'],
+      'f64', 'f64', 'f64', 'f64', 'f64', 'f64', 'f64', 'v128', 'v128', 'v128', 'v128', 'v128', 'i32'],
     body: [
       get(0), get(1), i32(2), op.i32Shl, op.i32Add, set(end),
       get(0), get(1), i32(-4), op.i32And, i32(2), op.i32Shl, op.i32Add, set(end4),
       get(2), op.f64x2Splat, set(k2),
       f64(Infinity), op.f32DemoteF64, op.f32x4Splat, set(lo4),
       f64(-Infinity), op.f32DemoteF64, op.f32x4Splat, set(hi4),
-      stepLoop(0, end4, 16, [
-        get(0), op.v128Load(), set(v),
-        get(lo4), get(v), op.f32x4Pmin, set(lo4),
-        get(hi4), get(v), op.f32x4Pmax, set(hi4),
-        get(z4), get(v), get(zero4), op.f32x4Eq, op.i32x4Sub, set(z4),
-        accumulate([], sA, qA),
-        accumulate([get(v), op.i8x16Shuffle(HIGH_HALF)], sB, qB),
-      ]),
-      lanes2(sA), lanes2(sB), op.f64Add, set(s),
-      lanes2(qA), lanes2(qB), op.f64Add, set(q),
+      get(0), get(1), i32(-8), op.i32And, i32(2), op.i32Shl, op.i32Add, set(end8),
+      // eight values per step in two sets of accumulators (independent addition chains), then four per step
+      stepLoop(0, end8, 32, [quad(0, sA, qA, sB, qB), quad(16, sC, qC, sD, qD)]),
+      stepLoop(0, end4, 16, quad(0, sA, qA, sB, qB)),
+      lanes2(sA), lanes2(sB), op.f64Add, lanes2(sC), lanes2(sD), op.f64Add, op.f64Add, set(s),
+      lanes2(qA), lanes2(qB), op.f64Add, lanes2(qC), lanes2(qD), op.f64Add, op.f64Add, set(q),
       get(lo4), op.f32x4ExtractLane(0), op.f64PromoteF32, set(lo),
       get(hi4), op.f32x4ExtractLane(0), op.f64PromoteF32, set(hi),
       [1, 2, 3].map((lane) => [foldMin(lo, lo4, lane, op.f64Lt), foldMin(hi, hi4, lane, op.f64Gt)]),

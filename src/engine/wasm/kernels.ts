@@ -50,6 +50,39 @@ export interface HistogramTable {
   bins: number;
 }
 
+/**
+ * Runs every kernel for a few milliseconds on made-up data and keeps the instance for the next run. A worker does
+ * this when it starts, while the user looks at the header: WebAssembly starts in a baseline tier and moves hot
+ * functions to the optimizing one only after they ran a while, and fresh memory pages cost a fault on first
+ * touch; both would otherwise slow the first tensor's passes several times over.
+ */
+export function warmUpKernels(bytes = 4 << 20): void {
+  const kernels = Kernels.create();
+  if (!kernels) return;
+  const n = bytes / 8;
+  const src = kernels.alloc(n * 4);
+  const dst = kernels.alloc(n * 4);
+  const values = kernels.f32(src, n);
+  for (let i = 0; i < n; i++) values[i] = (i % 1021) / 1021;
+  const table = (bins: number) => {
+    const edges = kernels.alloc((bins + 1) * 8);
+    kernels.f64(edges, bins + 1).forEach((_, i, e) => { e[i] = i / bins; });
+    return { norm: bins, edges, counts: kernels.alloc(bins * 4), bins };
+  };
+  const coarse = table(100);
+  const fine = table(1024);
+  for (let round = 0; round < 8; round++) {
+    for (let at = 0; at < n; at += 4096) {
+      const len = Math.min(4096, n - at);
+      kernels.moments(src + at * 4, len, 0.5);
+      kernels.apply(src + at * 4, dst + at * 4, len, 0.5, 2, 0);
+      kernels.histogram(src + at * 4, len, 0, 1, coarse, fine);
+      kernels.histogram(src + at * 4, len, 0, 1, coarse);
+    }
+  }
+  kernels.release();
+}
+
 /** Shifted sums of a float32 segment, as kernelModule's `moments` leaves them. */
 export interface SegmentSums {
   s: number;
