@@ -47,7 +47,9 @@ async function inspectVariable(context: vscode.ExtensionContext, engine: EngineC
     if (text === undefined) return { kind: 'cancelled' };
     const paused = await pausedFrame(variable?.sessionId);
     const reader = new DebugValueReader(paused.session, paused.language, parseValuePath(text, paused.language));
+    const t0 = Date.now();
     const description = await reader.describe(paused.frame.id);
+    const describedIn = Date.now() - t0;
     const policy = await choosePolicy(reader.expression, description);
     if (!policy) return { kind: 'cancelled' };
     const value = await vscode.window.withProgress({
@@ -62,7 +64,8 @@ async function inspectVariable(context: vscode.ExtensionContext, engine: EngineC
       });
     });
     log().info(`read ${reader.expression} (${description.typeName} ${shapeText(description.shape)}) from ${paused.session.name}: `
-      + `${fmtBytes(value.read.bytes.byteLength)} in ${value.millis} ms${value.read.tempFile ? ` through ${value.read.tempFile} (deleted)` : ''}`);
+      + `described in ${describedIn} ms, ${fmtBytes(value.read.bytes.byteLength)} read in ${value.millis} ms`
+      + `${value.read.tempFile ? ` through ${value.read.tempFile} (deleted)` : ' through the debug protocol'}`);
     const follower = new DebugFollower(reader, paused.threadId, policy, engine, watcher, value.guess.options.channelAxis);
     const { panel, session } = openInspectorPanel(context, engine, value.source, value.info, follower, value.guess.options);
     panel.onDidDispose(() => follower.dispose());

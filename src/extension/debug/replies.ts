@@ -97,7 +97,7 @@ export function parseDescription(reply: unknown): Description | Failure {
     origin, typeName: f.typeName, shape: f.shape, dtype: f.dtype, target: f.target, note: optionalString(f.note) ?? null,
     device: optionalString(f.device), requiresGrad: typeof f.requiresGrad === 'boolean' ? f.requiresGrad : undefined,
     littleEndian: typeof f.littleEndian === 'boolean' ? f.littleEndian : undefined,
-    canWrite: f.canWrite === true,
+    canWrite: typeof f.canWrite === 'boolean' ? f.canWrite : undefined,
   };
 }
 

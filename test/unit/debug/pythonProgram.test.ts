@@ -16,7 +16,7 @@ import { readDenseTensor } from '../../../src/node/tensorFiles';
 const DEBIAN_PYTHON = '/usr/bin/python3';
 
 /** Evaluates each expression at module level after `setup`; returns the repr of each result and the names it added. */
-function evaluate(setup: string, expressions: string[], pythonArgs: string[] = []): { repr: string; leaked: string[] }[] {
+function evaluate(setup: string, expressions: string[], pythonArgs: string[] = [], python = DEBIAN_PYTHON): { repr: string; leaked: string[] }[] {
   const harness = `import json, sys
 ${setup}
 def _evaluate_all(expressions):
@@ -29,9 +29,9 @@ def _evaluate_all(expressions):
     return results
 print(json.dumps(_evaluate_all(json.loads(sys.stdin.read()))))
 `;
-  const r = spawnSync(DEBIAN_PYTHON, [...pythonArgs, '-c', harness], { input: JSON.stringify(expressions), encoding: 'utf8', timeout: 60000 });
-  if (r.status !== 0) throw new Error(`${DEBIAN_PYTHON} failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as { repr: string; leaked: string[] }[];
+  const r = spawnSync(python, [...pythonArgs, '-c', harness], { input: JSON.stringify(expressions), encoding: 'utf8', timeout: 120000 });
+  if (r.status !== 0) throw new Error(`${python} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as { repr: string; leaked: string[] }[];
 }
 
 function request(text: string, op: 'describe'): PythonRequest;
@@ -157,6 +157,47 @@ act = np.ones(2)`, [
     const [r] = evaluate('values = [1.0, 2.0]', [pythonExpression(request('values', 'describe'))], ['-S']);
     const f = failed(parseDescription(json(r.repr)));
     assert.deepEqual([f.code, f.python], ['no-numpy', DEBIAN_PYTHON]);
+  });
+
+  // Debian has no TensorFlow or JAX: set NORMSCOPE_TF_JAX_PYTHON to a Python that has both to run this one (it was
+  // run with tensorflow-cpu 2.21 and jax 0.10.2 on numpy 2.4, from the wheels in /opt/pypi/files)
+  it('reads TensorFlow eager tensors and variables and JAX arrays (bfloat16 too), refuses tracers and graph tensors', async function () {
+    const python = process.env.NORMSCOPE_TF_JAX_PYTHON;
+    if (!python) this.skip();
+    const file = (name: string) => path.join(dir, `${name}.npy`);
+    const results = evaluate(`import os
+os.environ['TF_CPP_MIN_LOG_LEVEL'] = '3'
+import numpy as np, jax, jax.numpy as jnp, tensorflow as tf
+tf_act = tf.constant(np.arange(2 * 4 * 4 * 3, dtype=np.float32).reshape(2, 4, 4, 3))
+tf_bf = tf.cast(tf.constant([[1.5, -2.25], [3.0, 0.125]]), tf.bfloat16)
+tf_var = tf.Variable(np.ones((3, 2)))
+jx_bf = jnp.array([1.5, -2.25, 3.0], dtype=jnp.bfloat16)
+@jax.jit
+def traced(x):
+    global tracer
+    tracer = x
+    return x
+traced(jx_bf)
+@tf.function
+def graph(x):
+    global symbolic
+    symbolic = x * 2
+    return x
+graph(tf_act)`, [
+      pythonExpression(request('tf_act', 'describe')), pythonExpression(request('tf_act', 'save', file('tf_act'), [1, 2, 2, 1])),
+      pythonExpression(request('tf_bf', 'save', file('tf_bf'))), pythonExpression(request('tf_var', 'describe')),
+      pythonExpression(request('jx_bf', 'describe')), pythonExpression(request('jx_bf', 'save', file('jx_bf'))),
+      pythonExpression(request('tracer', 'describe')), pythonExpression(request('symbolic', 'describe')),
+    ], [], python);
+    const act = described(results[0].repr);
+    assert.deepEqual([act.origin, act.shape, act.target], ['tensorflow', [2, 4, 4, 3], 'float32']);
+    assert.deepEqual(Array.from((await readDenseTensor(file('tf_act'))).data).slice(0, 6), [0, 1, 2, 6, 7, 8]);
+    assert.deepEqual(Array.from((await readDenseTensor(file('tf_bf'))).data), [1.5, -2.25, 3, 0.125]);
+    assert.equal(described(results[3].repr).typeName, 'tensorflow.python.ops.resource_variable_ops.ResourceVariable');
+    assert.deepEqual([described(results[4].repr).origin, described(results[4].repr).dtype], ['jax', 'bfloat16']);
+    assert.deepEqual(Array.from((await readDenseTensor(file('jx_bf'))).data), [1.5, -2.25, 3]);
+    assert.match(failed(parseDescription(json(results[6].repr))).message, /JAX tracer/);
+    assert.match(failed(parseDescription(json(results[7].repr))).message, /symbolic TensorFlow tensor/);
   });
 
   it('keeps everything but the two base64 literals fixed', () => {
