@@ -98,7 +98,7 @@ export interface FunctionDef {
 }
 
 /** A module importing one memory (`env.memory`) and exporting `functions` by name. */
-export function encodeModule(functions: FunctionDef[]): Uint8Array {
+export function encodeModule(functions: FunctionDef[]): Uint8Array<ArrayBuffer> {
   const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
   const types = functions.map((f) => [0x60, ...vec(f.params.map((t) => [VALTYPE[t]])), ...vec(f.results.map((t) => [VALTYPE[t]]))]);
   const memoryImport = [...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)];

@@ -231,6 +231,6 @@ function histogram(tables: 1 | 2): FunctionDef {
  */
 const EDGE_MARGIN = 2 ** -10;
 
-export function kernelModuleBytes(): Uint8Array {
+export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
   return encodeModule([moments(), apply(), histogram(1), histogram(2)]);
 }
