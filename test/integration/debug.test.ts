@@ -9,6 +9,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { DEFAULT_INSPECT_OPTIONS } from '../../src/engine/inspect/types';
 import type { InspectVariableResult } from '../../src/extension/debug/inspectVariable';
+import { JAVASCRIPT_CHUNK_BYTES } from '../../src/extension/debug/valueReader';
 import type { NormScopeApi } from '../../src/extension/extension';
 import { Commands, EXTENSION_ID } from '../../src/extension/ids';
 
@@ -360,7 +361,7 @@ suite('debug: Node.js (js-debug)', function () {
     await checkStats(r, expected.wide, 'wide in the sandbox');
     assert.strictEqual(r.value.description.canWrite, false);
     assert.strictEqual(r.value.read.tempFile, undefined);
-    assert.strictEqual(evaluates.length, 1 + Math.ceil(6_000_000 / (4 << 20)), 'one describe, then 4 MB chunks');
+    assert.strictEqual(evaluates.length, 1 + Math.ceil(6_000_000 / JAVASCRIPT_CHUNK_BYTES), 'one describe, then 4 MB chunks');
     console.log(`wide (6 MB Float32Array) read in chunks in ${r.value.millis} ms`);
   });
 });

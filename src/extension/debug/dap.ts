@@ -65,7 +65,7 @@ export function frameLabel(frame: StackFrame): string {
   return file ? `${frame.name} (${file}:${frame.line})` : frame.name;
 }
 
-export const MOVED_ON_MESSAGE = 'The program is no longer paused where the value was read (the frame or thread is gone). Inspect it again at the next stop.';
+const MOVED_ON_MESSAGE = 'The program is no longer paused where the value was read (the frame or thread is gone). Inspect it again at the next stop.';
 
 /** An AdapterError that means the program moved on, as the UserError users should read. */
 export function movedOnError(e: unknown): unknown {

@@ -18,7 +18,7 @@ import { readVariable, type VariableRead } from './variableRead';
 import type { DebugValueReader } from './valueReader';
 
 /** Stops kept in the history chart. */
-export const HISTORY_LENGTH = 50;
+const HISTORY_LENGTH = 50;
 /** Frames remembered per stop, so that picking one of them in the Call Stack view is not taken for a stop. */
 const REMEMBERED_FRAMES = 50;
 

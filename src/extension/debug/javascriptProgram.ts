@@ -32,7 +32,7 @@ export type JavaScriptRequest =
  * debuggee can write files (Node has `process.getBuiltinModule`): then the data goes through a temporary file,
  * as Python's does, instead of through the debug protocol, where every byte crosses the workbench as JSON.
  */
-export const JAVASCRIPT_PROGRAM = String.raw`function (root, request) {
+const JAVASCRIPT_PROGRAM = String.raw`function (root, request) {
   'use strict';
   var DTYPES = { Float32Array: 'float32', Float64Array: 'float64', Float16Array: 'float16', Int8Array: 'int8',
     Int16Array: 'int16', Int32Array: 'int32', BigInt64Array: 'int64', Uint8Array: 'uint8', Uint8ClampedArray: 'uint8',

@@ -26,7 +26,7 @@ export type PythonRequest =
  * 'J' + base64(JSON). Frameworks are only looked up in sys.modules (a value of one means it is imported), so
  * inspecting never imports torch, TensorFlow or JAX; numpy is imported only to write the file.
  */
-export const PYTHON_PROGRAM = String.raw`
+const PYTHON_PROGRAM = String.raw`
 import base64, importlib.util, json, sys
 
 EXACT_DTYPES = ('bool', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64',

@@ -26,7 +26,7 @@ export interface ValuePath {
 }
 
 /** Longer selections are not a variable reference; refusing early keeps messages and requests small. */
-export const MAX_EXPRESSION_CHARS = 1000;
+const MAX_EXPRESSION_CHARS = 1000;
 
 const PYTHON_KEYWORDS = new Set(['False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class',
   'continue', 'def', 'del', 'elif', 'else', 'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is',

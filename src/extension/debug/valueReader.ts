@@ -14,7 +14,7 @@ import { CancelledError, UserError } from '../../engine/errors';
 import { elementCount } from '../../engine/tensor';
 import { encodeNpy } from '../../formats/npy';
 import { log } from '../log';
-import { evaluate, movedOnError } from './dap';
+import { evaluate, movedOnError, type EvaluateContext } from './dap';
 import { javascriptExpression, javascriptKeys } from './javascriptProgram';
 import { pythonExpression } from './pythonProgram';
 import { failureError, isFailure, parseDescription, parseSaved, unwrapReply, type Description, type Failure, type Saved } from './replies';
@@ -83,7 +83,7 @@ export class DebugValueReader {
     return `\`${this.expression}\``;
   }
 
-  private async evaluate(frameId: number, expression: string, context: 'repl' | 'clipboard'): Promise<string> {
+  private async evaluate(frameId: number, expression: string, context: EvaluateContext): Promise<string> {
     try {
       return await evaluate(this.session, frameId, expression, context);
     } catch (e) {
