@@ -59,13 +59,13 @@ export class DebugFollower extends Disposable implements FollowController {
     return this.points;
   }
 
-  /** Binds the panel, and records the value it opened with as the first stop. */
-  async attach(inspector: InspectorSession, first: VariableRead): Promise<void> {
+  /** Binds the panel, and records the value it opened with, read at a stop with frames `frameIds`, as the first stop. */
+  async attach(inspector: InspectorSession, first: VariableRead, frameIds: readonly number[]): Promise<void> {
     this.inspector = inspector;
     this._register(inspector.onDidCompute(({ result }) => {
       this.channelAxis = result.options.channelAxis;
     }));
-    this.watcher.remember(this.reader.session.id, this.threadId, [first.frame.id]);
+    this.watcher.remember(this.reader.session.id, this.threadId, frameIds);
     await this.record(first).catch((e: unknown) => log().warn(`history of ${this.reader.expression}: ${userMessage(e)}`));
   }
 

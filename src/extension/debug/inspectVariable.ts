@@ -69,7 +69,7 @@ async function inspectVariable(context: vscode.ExtensionContext, engine: EngineC
     const follower = new DebugFollower(reader, paused.threadId, policy, engine, watcher, value.guess.options.channelAxis);
     const { panel, session } = openInspectorPanel(context, engine, value.source, value.info, follower, value.guess.options);
     panel.onDidDispose(() => follower.dispose());
-    await follower.attach(session, value);
+    await follower.attach(session, value, paused.frameIds);
     return { kind: 'opened', panel, session, follower, value };
   } catch (e) {
     const message = reportError(e, 'Inspect Variable');

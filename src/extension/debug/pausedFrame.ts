@@ -11,6 +11,8 @@ export interface PausedFrame {
   session: vscode.DebugSession;
   threadId: number;
   frame: StackFrame;
+  /** The ids of the thread's frames at this stop (the innermost ones). */
+  frameIds: number[];
   language: DebugLanguage;
 }
 
@@ -40,8 +42,9 @@ export async function pausedFrame(sessionId?: string): Promise<PausedFrame> {
     throw new UserError('debug', 'The variable belongs to another debug session than the focused one. Select a frame of its session in the Call Stack view and inspect it again.');
   }
   let frame: StackFrame | undefined;
+  let frames: StackFrame[];
   try {
-    let frames = await stackFrames(item.session, item.threadId, FRAME_LEVELS);
+    frames = await stackFrames(item.session, item.threadId, FRAME_LEVELS);
     if (item instanceof vscode.DebugStackFrame && !frames.some((f) => f.id === item.frameId) && frames.length === FRAME_LEVELS) {
       frames = await stackFrames(item.session, item.threadId, 0); // a frame deep in the stack: all of them (DAP levels 0)
     }
@@ -60,7 +63,7 @@ export async function pausedFrame(sessionId?: string): Promise<PausedFrame> {
     throw new UserError('debug', `NormScope inspects variables of Python (debugpy) and JavaScript (js-debug) programs; `
       + `this is a '${item.session.type}' session paused in ${frame.source?.name ?? 'code'} it does not recognize.`);
   }
-  return { session: item.session, threadId: item.threadId, frame, language };
+  return { session: item.session, threadId: item.threadId, frame, frameIds: frames.map((f) => f.id), language };
 }
 
 function languageOf(debugType: string, frame: StackFrame): DebugLanguage | undefined {
