@@ -302,6 +302,19 @@ export class GroupMoments implements MomentsState {
     if (this.nan[g] + this.posinf[g] + this.neginf[g] > 0) return NaN;
     return this.variance(g);
   }
+
+  /** mean(x²) as IEEE arithmetic gives it (RMSNorm's denominator): NaN with any NaN, +Inf with any infinity. */
+  ieeeMeanSquare(g: number): number {
+    if (this.nan[g] > 0) return NaN;
+    if (this.posinf[g] + this.neginf[g] > 0) return Infinity;
+    return this.count[g] > 0 ? this.m2[g] / this.count[g] + this.mean[g] * this.mean[g] : NaN;
+  }
+
+  /** Min and max as IEEE comparisons give them (min-max scaling): NaN with any NaN, ±Inf with an infinity. */
+  ieeeRange(g: number): [number, number] {
+    if (this.nan[g] > 0) return [NaN, NaN];
+    return [this.neginf[g] > 0 ? -Infinity : this.min[g], this.posinf[g] > 0 ? Infinity : this.max[g]];
+  }
 }
 
 const MOMENT_ARRAYS = ['count', 'mean', 'm2', 'min', 'max', 'nan', 'posinf', 'neginf', 'zeros'] as const;

@@ -93,9 +93,7 @@ function standardize(m: GroupMoments, eps: number): NormParams {
 function rootMeanSquare(m: GroupMoments, eps: number): NormParams {
   const p = emptyParams(m.groups);
   for (let g = 0; g < m.groups; g++) {
-    const nonFinite = m.nan[g] > 0 ? NaN : m.posinf[g] + m.neginf[g] > 0 ? Infinity : 0;
-    const meanSquare = nonFinite || (m.count[g] ? m.variance(g) + m.mean[g] * m.mean[g] : NaN);
-    p.scale[g] = 1 / Math.sqrt(meanSquare + eps);
+    p.scale[g] = 1 / Math.sqrt(m.ieeeMeanSquare(g) + eps);
   }
   return p;
 }
@@ -104,8 +102,7 @@ function minMax(m: GroupMoments, [a, b]: [number, number]): NormParams {
   if (!(a < b)) throw new EngineError(`min-max range must have a < b, got [${a}, ${b}].`);
   const p = emptyParams(m.groups);
   for (let g = 0; g < m.groups; g++) {
-    const lo = m.nan[g] ? NaN : m.neginf[g] ? -Infinity : m.min[g];
-    const hi = m.nan[g] ? NaN : m.posinf[g] ? Infinity : m.max[g];
+    const [lo, hi] = m.ieeeRange(g);
     p.shift[g] = lo;
     // a constant feature maps to a (the diagnostics say so), rather than dividing by zero
     p.scale[g] = hi === lo ? 0 : (b - a) / (hi - lo);

@@ -6,7 +6,6 @@
  * warning naming the features. NaN and ±Inf propagate as IEEE arithmetic does.
  */
 import { EngineError } from '../errors';
-import type { GroupMoments } from '../moments';
 import { channelSplit, normalizeAxis, type DenseTensor } from '../tensor';
 import { checkEpsilon, requireElements } from './checks';
 import { batchStatistics, measureGroups } from './groupStatistics';
@@ -56,12 +55,6 @@ export function zScore(x: DenseTensor, o: ZScoreOptions = {}): NormalizationResu
   return { y, statistics, extra: {}, warnings: constantWarning(constant, f.count, 'z-score maps them to 0') };
 }
 
-/** Min and max as IEEE comparisons give them: NaN with any NaN, ±Inf with an infinity. */
-function ieeeRange(m: GroupMoments, g: number): [number, number] {
-  if (m.nan[g] > 0) return [NaN, NaN];
-  return [m.neginf[g] > 0 ? -Infinity : m.min[g], m.posinf[g] > 0 ? Infinity : m.max[g]];
-}
-
 export function minMax(x: DenseTensor, o: MinMaxOptions = {}): NormalizationResult {
   const [a, b] = o.range ?? [0, 1];
   requireElements(x, 'x');
@@ -75,7 +68,7 @@ export function minMax(x: DenseTensor, o: MinMaxOptions = {}): NormalizationResu
   const factor = new Float64Array(f.count);
   const constant: number[] = [];
   for (let g = 0; g < f.count; g++) {
-    [min[g], max[g]] = ieeeRange(moments, g);
+    [min[g], max[g]] = moments.ieeeRange(g);
     factor[g] = (b - a) / (max[g] - min[g]);
     if (min[g] === max[g] && Number.isFinite(min[g])) {
       factor[g] = 0;

@@ -4,7 +4,6 @@
  * loses nothing to cancellation.
  */
 import type { DType } from '../dtype';
-import type { GroupMoments } from '../moments';
 import type { DenseTensor } from '../tensor';
 import { elementwiseParameter } from './affine';
 import { checkEpsilon, requireElements } from './checks';
@@ -32,13 +31,6 @@ export function machineEpsilon(dtype: DType): number {
   }
 }
 
-/** mean(x²) per group as IEEE arithmetic gives it: NaN with any NaN, +Inf with any infinity. */
-function meanSquare(m: GroupMoments, g: number): number {
-  if (m.nan[g] > 0) return NaN;
-  if (m.posinf[g] + m.neginf[g] > 0) return Infinity;
-  return m.m2[g] / m.count[g] + m.mean[g] * m.mean[g];
-}
-
 export function rmsNorm(x: DenseTensor, o: RmsNormOptions = {}): NormalizationResult {
   const eps = o.eps === null ? machineEpsilon(x.dtype) : (o.eps ?? 1e-5);
   requireElements(x, 'x');
@@ -48,7 +40,7 @@ export function rmsNorm(x: DenseTensor, o: RmsNormOptions = {}): NormalizationRe
   const scale = elementwiseParameter(o.scale, layout.normalizedShape, 'scale');
   const moments = measureGroups(layout.x, statsMap, layout.rows);
   const rstd = new Float64Array(layout.rows);
-  for (let g = 0; g < layout.rows; g++) rstd[g] = 1 / Math.sqrt(meanSquare(moments, g) + eps);
+  for (let g = 0; g < layout.rows; g++) rstd[g] = 1 / Math.sqrt(moments.ieeeMeanSquare(g) + eps);
   const y = normalize(layout.x, statsMap, new Float64Array(layout.rows), rstd, { map: { run: 1, mod: layout.rowSize }, gamma: scale?.values });
   return {
     y: layout.fromLayout(y),
