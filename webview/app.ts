@@ -9,7 +9,7 @@ import { applyPalette } from './charts/setup';
 import type { Ctx, View } from './ctx';
 import { affineKind, startAffine } from './derived';
 import { button, h, replaceChildren } from './dom';
-import { fmtInt, fmtPercent, shapeText } from './format';
+import { fmtInt, fmtPercent, shapeText } from '../src/shared/format';
 import { effectiveAffine, type Affine } from './gammaBeta';
 import { assertNever } from './assertNever';
 import { normalizedAxis } from './layouts';

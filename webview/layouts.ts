@@ -4,7 +4,7 @@
  */
 import type { InspectOptions, OpKind } from '../src/engine/inspect/types';
 import { assertNever } from './assertNever';
-import { fmtParam, shapeText } from './format';
+import { fmtParam, shapeText } from '../src/shared/format';
 
 export const LAYOUTS = ['NC', 'NCL', 'NCHW', 'NCDHW', 'NLC', 'NHWC', 'NDHWC'] as const;
 export type LayoutName = (typeof LAYOUTS)[number];

@@ -4,7 +4,7 @@
  */
 import type { InspectResult } from '../../src/engine/inspect/types';
 import { h } from '../dom';
-import { fmtInt } from '../format';
+import { fmtInt } from '../../src/shared/format';
 import { axisNames, OP_LABELS, reducedAxes } from '../layouts';
 
 export function axesDiagramView(r: InspectResult): HTMLElement {

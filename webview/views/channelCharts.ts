@@ -8,7 +8,7 @@ import type { Series } from '../charts/seriesChart';
 import type { Ctx, View } from '../ctx';
 import { afterStats, runningShift } from '../derived';
 import { checkbox, h } from '../dom';
-import { fmtPrecise } from '../format';
+import { fmtPrecise } from '../../src/shared/format';
 
 const points = (values: ArrayLike<number>) => Array.from(values, (y, x) => ({ x, y }));
 

@@ -5,7 +5,7 @@
 import type { Ctx, View } from '../ctx';
 import { afterStats, runningShift } from '../derived';
 import { h, replaceChildren } from '../dom';
-import { fmt } from '../format';
+import { fmt } from '../../src/shared/format';
 import type { SortKey } from '../state';
 
 interface Column {

@@ -6,7 +6,7 @@
 import type { TensorInfo } from '../../src/shared/protocol';
 import type { InspectOptions } from '../../src/engine/inspect/types';
 import { button, checkbox, field, h, select } from '../dom';
-import { fmtParam, shapeText } from '../format';
+import { fmtParam, shapeText } from '../../src/shared/format';
 import { LAYOUTS, layoutChannelAxis, layoutOf, normalizedAxis, type LayoutName } from '../layouts';
 
 type OpChoice = 'batchnorm-train' | 'batchnorm-eval' | 'layernorm' | 'groupnorm' | 'instancenorm' | 'rmsnorm' | 'zscore' | 'minmax' | 'none';

@@ -8,7 +8,7 @@ import { ACTIVATION_SPECS, fractionIn, type ActivationSpec } from '../activation
 import { stepPoints, type Series, type SeriesChart } from '../charts/seriesChart';
 import type { Ctx, View } from '../ctx';
 import { checkbox, field, h, replaceChildren, select } from '../dom';
-import { fmtCount, fmtPercent, fmtPrecise } from '../format';
+import { fmtCount, fmtPercent, fmtPrecise } from '../../src/shared/format';
 import { isUniform, mapHistogram, rebinChannels } from '../gammaBeta';
 import { ACTIVATIONS, type Activation } from '../state';
 

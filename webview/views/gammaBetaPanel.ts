@@ -6,7 +6,7 @@
 import type { Ctx, View } from '../ctx';
 import { affineKind } from '../derived';
 import { button, h } from '../dom';
-import { fmt } from '../format';
+import { fmt } from '../../src/shared/format';
 import { identityAffine } from '../gammaBeta';
 
 interface Slider {

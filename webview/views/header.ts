@@ -2,7 +2,7 @@
 import type { InitMessage, TensorInfo } from '../../src/shared/protocol';
 import type { InspectOptions, InspectResult } from '../../src/engine/inspect/types';
 import { h } from '../dom';
-import { fmtBytes, fmtInt, shapeText } from '../format';
+import { fmtBytes, fmtInt, shapeText } from '../../src/shared/format';
 import { describeOperation, layoutOf, normalizedAxis } from '../layouts';
 
 const SOURCE_KINDS: Readonly<Record<InitMessage['source']['kind'], string>> = {

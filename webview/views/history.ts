@@ -2,7 +2,7 @@
 import type { StopPoint } from '../../src/shared/protocol';
 import type { Ctx, View } from '../ctx';
 import { checkbox, h } from '../dom';
-import { fmtPrecise } from '../format';
+import { fmtPrecise } from '../../src/shared/format';
 
 export interface HistoryView extends View {
   setPoints(points: StopPoint[]): void;

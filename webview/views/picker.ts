@@ -1,7 +1,7 @@
 /** Files holding several tensors: pick one, or open a normalization layer with its γ, β and running statistics. */
 import type { InitMessage, NormLayerInfo } from '../../src/shared/protocol';
 import { button, h } from '../dom';
-import { fmtBytes, shapeText } from '../format';
+import { fmtBytes, shapeText } from '../../src/shared/format';
 
 export interface PickerActions {
   openTensor(name: string): void;

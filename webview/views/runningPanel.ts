@@ -4,7 +4,7 @@
  */
 import type { Ctx, View } from '../ctx';
 import { field, h } from '../dom';
-import { fmtParam, fmtPrecise } from '../format';
+import { fmtParam, fmtPrecise } from '../../src/shared/format';
 import { batchNoise, miniBatches, simulateRunning, type RunningStep } from '../runningSim';
 import type { Figure } from '../charts/figure';
 

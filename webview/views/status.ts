@@ -1,6 +1,6 @@
 /** Page-level states: the source-changed banner, loading with progress, and errors with Retry. */
 import { button, h } from '../dom';
-import { fmtPercent } from '../format';
+import { fmtPercent } from '../../src/shared/format';
 
 export function sourceChangedBanner(deleted: boolean, onReload: () => void): HTMLElement {
   return h('div', { class: 'banner', role: 'alert', id: 'source-banner' },

@@ -1,7 +1,7 @@
 /** Whole-tensor statistics before and after normalization, each figure labeled with its estimator. */
 import type { InspectResult, Summary } from '../../src/engine/inspect/types';
 import { h } from '../dom';
-import { fmt, fmtInt } from '../format';
+import { fmt, fmtInt } from '../../src/shared/format';
 
 type Row = [string, (s: Summary) => string];
 

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { DTYPE_BYTES } from '../../engine/dtype';
 import { guessLayout } from '../../engine/inspect/layoutGuess';
 import { elementCount } from '../../engine/tensor';
-import { fmtBytes, shapeText } from '../../../webview/format';
+import { fmtBytes, shapeText } from '../../shared/format';
 import type { EngineClient } from '../engineClient';
 import { Commands, Settings } from '../ids';
 import type { InspectorSession } from '../inspectorSession';

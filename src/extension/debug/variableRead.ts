@@ -3,7 +3,7 @@ import type * as vscode from 'vscode';
 import { guessLayout, type LayoutGuess } from '../../engine/inspect/layoutGuess';
 import type { SourceInfo } from '../../shared/protocol';
 import type { WorkerSource } from '../../shared/workerProtocol';
-import { fmtBytes, shapeText } from '../../../webview/format';
+import { fmtBytes, shapeText } from '../../shared/format';
 import { frameLabel, type StackFrame } from './dap';
 import type { Description } from './replies';
 import { stepsFor, type SizePolicy } from './sizePolicy';

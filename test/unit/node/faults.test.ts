@@ -16,8 +16,11 @@ import { assertClose, repoRoot } from '../helpers';
 
 const quiet = { warn: () => undefined, error: () => undefined };
 const options: InspectOptions = { ...DEFAULT_INSPECT_OPTIONS, op: 'batchnorm', channelAxis: 1, bins: 32 };
-/** (16, 8, 256, 256) float32 = 32 MiB: long enough to interrupt, values i % 97 so the statistics are known exactly. */
-const SHAPE = [16, 8, 256, 256];
+/**
+ * (64, 8, 256, 256) float32 = 128 MiB: several passes over it take long enough that a crash or cancel posted at the
+ * first progress report lands mid-run even on a fast machine; values i % 97 so the statistics are known exactly.
+ */
+const SHAPE = [64, 8, 256, 256];
 
 function writeTensor(file: string, shape = SHAPE): void {
   const n = shape.reduce((a, b) => a * b);
