@@ -6,6 +6,7 @@
 //   package                  npm run package, and the .vsix holds exactly what a user needs
 //   integration              the mocha suite in code-server's extension host (scripts/vscode/run-integration-tests.mjs)
 //   e2e                      the .vsix installed into code-server, driven from Chromium (scripts/vscode/e2e.mjs)
+//   user data                every sample and fixture file is byte-for-byte and mtime unchanged (userDataGuard.mjs)
 // A tier that ends without a summary line counts as 1 failed. Tiers whose runner does not exist yet are
 // reported as skipped. `--only unit,e2e` runs a subset.
 import { spawn } from 'node:child_process';
@@ -13,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unzipSync } from 'fflate';
+import { changedSince, snapshot } from './userDataGuard.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const onlyArg = process.argv.find((a) => a.startsWith('--only='))?.slice(7)
@@ -105,6 +107,9 @@ const tiers = [
 ];
 
 const t0 = Date.now();
+const userData = [path.join(root, 'samples'), path.join(root, 'test/fixtures'), path.join(root, '..', 'shared', 'conformance')];
+const before = snapshot(userData);
+console.log(`[user data] ${before.size} tensor and fixture files fingerprinted`);
 const results = [];
 const early = new Map();
 for (const tier of tiers) {
@@ -138,6 +143,13 @@ for (const tier of tiers) {
   results.push({ name: tier.name, ...r, seconds });
   console.log(`=== ${tier.name}: ${r.passed} passed, ${r.failed} failed${r.note ? ` (${r.note})` : ''} in ${seconds.toFixed(1)} s`);
   if (tier.name === 'build' && r.failed) { console.log('=== build failed: the other tiers would test stale bundles, not run'); break; }
+}
+
+{
+  const changed = changedSince(before);
+  for (const c of changed) console.log(`[user data] ${c}`);
+  results.push({ name: 'user data', passed: changed.length ? 0 : 1, failed: changed.length ? 1 : 0, seconds: 0,
+    note: changed.length ? `${changed.length} files changed` : `${before.size} files unchanged` });
 }
 
 console.log('\n=== summary');
