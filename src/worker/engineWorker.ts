@@ -4,6 +4,8 @@
  * 100 ms. Besides whole jobs it runs single inspect passes over element ranges, which the pool (enginePool.ts)
  * spreads over a worker per core and merges.
  */
+import { readlinkSync } from 'node:fs';
+import * as os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { outputDType, type NumericArray } from '../engine/dtype';
 import { CancelledError, isUserError } from '../engine/errors';
@@ -24,6 +26,22 @@ const port = parentPort;
 if (!port) throw new Error('engineWorker must run in a worker thread');
 
 const post = (m: FromWorker) => port.postMessage(m);
+/**
+ * Engine workers run below normal priority: they keep every core busy on a large tensor, and the extension host
+ * (and the editor around it) must still get the CPU the moment it needs it. On Linux a thread's id names it to
+ * setpriority; elsewhere the workers keep the default priority.
+ */
+function lowerPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) os.setPriority(tid, WORKER_NICENESS);
+  } catch {
+    // not Linux, or not permitted: run at the default priority
+  }
+}
+const WORKER_NICENESS = 10;
+lowerPriority();
+
 // as soon as the worker is up (a first listing may wait a few tens of ms for it), so the first tensor's passes
 // run on optimized kernels in memory already touched
 setTimeout(warmUpKernels, 0);
