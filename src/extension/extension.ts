@@ -7,12 +7,13 @@ import { registerCommands } from './commands';
 import { registerDebugCommands } from './debug/inspectVariable';
 import { EngineClient } from './engineClient';
 import { log } from './log';
+import { openSessions } from './sessionRegistry';
 import { TensorEditorProvider } from './tensorEditorProvider';
 
 /** What the extension exports to its integration tests (and to nobody else). */
 export interface NormScopeApi {
   engine: EngineClient;
-  sessions: typeof TensorEditorProvider.sessions;
+  sessions: typeof openSessions;
 }
 
 export function activate(context: vscode.ExtensionContext): NormScopeApi {
@@ -24,7 +25,7 @@ export function activate(context: vscode.ExtensionContext): NormScopeApi {
     ...registerCommands(context, engine),
     ...registerDebugCommands(context, engine),
   );
-  return { engine, sessions: TensorEditorProvider.sessions };
+  return { engine, sessions: openSessions };
 }
 
 export function deactivate(): void {

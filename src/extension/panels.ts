@@ -5,6 +5,7 @@ import type { SourceInfo } from '../shared/protocol';
 import type { WorkerSource } from '../shared/workerProtocol';
 import type { EngineClient } from './engineClient';
 import { PANEL_VIEW_TYPE } from './ids';
+import { trackSession } from './sessionRegistry';
 import { InspectorSession, type FollowController } from './inspectorSession';
 
 export function openInspectorPanel(context: vscode.ExtensionContext, engine: EngineClient, source: WorkerSource, info: SourceInfo,
@@ -13,6 +14,6 @@ export function openInspectorPanel(context: vscode.ExtensionContext, engine: Eng
     { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false });
   panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
   const session = new InspectorSession(panel.webview, source, info, engine, context.extensionUri, follow, initialOptions);
-  panel.onDidDispose(() => session.dispose());
+  trackSession(panel, session);
   return { panel, session };
 }

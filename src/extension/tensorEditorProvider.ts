@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { EngineClient } from './engineClient';
 import { VIEW_TYPE } from './ids';
 import { InspectorSession } from './inspectorSession';
+import { trackSession } from './sessionRegistry';
 
 class TensorDocument implements vscode.CustomDocument {
   constructor(readonly uri: vscode.Uri) {}
@@ -16,9 +17,6 @@ class TensorDocument implements vscode.CustomDocument {
 }
 
 export class TensorEditorProvider implements vscode.CustomReadonlyEditorProvider<TensorDocument> {
-  /** Sessions by panel, so tests and commands can reach the one that is showing. */
-  static readonly sessions = new Map<vscode.WebviewPanel, InspectorSession>();
-
   static register(context: vscode.ExtensionContext, engine: EngineClient): vscode.Disposable {
     return vscode.window.registerCustomEditorProvider(VIEW_TYPE, new TensorEditorProvider(context, engine), {
       supportsMultipleEditorsPerDocument: true,
@@ -35,10 +33,6 @@ export class TensorEditorProvider implements vscode.CustomReadonlyEditorProvider
     const file = document.uri.fsPath;
     const session = new InspectorSession(panel.webview, { kind: 'file', path: file, tensor: '' },
       { kind: 'file', label: path.basename(file), detail: file }, this.engine, this.context.extensionUri);
-    TensorEditorProvider.sessions.set(panel, session);
-    panel.onDidDispose(() => {
-      TensorEditorProvider.sessions.delete(panel);
-      session.dispose();
-    });
+    trackSession(panel, session);
   }
 }
