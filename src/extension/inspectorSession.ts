@@ -248,9 +248,14 @@ export class InspectorSession extends Disposable {
     const source = withTensor(this.source, tensorName);
     const inlineLimit = vscode.workspace.getConfiguration(Settings.section).get<number>(Settings.inlineComputeElements, 65536);
     const elements = tensor.shape.reduce((a, b) => a * b, 1);
-    const job = this.engine.inspect(source, options, (fraction) => this.post({ type: 'progress', requestId, fraction }), elements <= inlineLimit);
+    // large files also show a cancellable notification; the progress reaches it once it exists
+    let notify: ((fraction: number) => void) | undefined;
+    const job = this.engine.inspect(source, options, (fraction) => {
+      this.post({ type: 'progress', requestId, fraction });
+      notify?.(fraction);
+    }, elements <= inlineLimit);
     this.running = { requestId, job };
-    if (tensor.byteLength >= NOTIFY_BYTES) this.notifyProgress(tensor, job);
+    if (tensor.byteLength >= NOTIFY_BYTES) notify = this.notifyProgress(tensor, job);
     try {
       const result = await job.promise;
       this.remember(key, result);
@@ -272,15 +277,23 @@ export class InspectorSession extends Disposable {
     this.computed.fire(this.last);
   }
 
-  private notifyProgress(tensor: TensorInfo, job: JobHandle<unknown>): void {
+  /** Shows the job in a cancellable notification; returns the function that reports its progress there. */
+  private notifyProgress(tensor: TensorInfo, job: JobHandle<unknown>): (fraction: number) => void {
+    let reported = 0;
+    let report: ((fraction: number) => void) | undefined;
     void vscode.window.withProgress({
       location: vscode.ProgressLocation.Notification,
       title: `NormScope: ${this.info.label}${tensor.name ? '#' + tensor.name : ''}`,
       cancellable: true,
-    }, async (_progress, token) => {
+    }, async (progress, token) => {
+      report = (fraction) => {
+        progress.report({ increment: Math.max(0, fraction - reported) * 100, message: `${Math.round(fraction * 100)} %` });
+        reported = Math.max(reported, fraction);
+      };
       this._register(token.onCancellationRequested(() => job.cancel()));
       await job.promise.catch(() => undefined);
     });
+    return (fraction) => report?.(fraction);
   }
 
   private remember(key: string, result: InspectResult): void {

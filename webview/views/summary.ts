@@ -32,7 +32,7 @@ export function summaryView(r: InspectResult): HTMLElement {
         h('th', { scope: 'row' }, label), h('td', {}, f(before)), after ? h('td', {}, f(after)) : null)))),
     h('p', { class: 'note', id: 'quantile-note' }, r.quantilesExact
       ? 'Quantiles are exact (numpy’s linear method); histograms are exact counts over all values.'
-      : 'Large tensor: quantiles are estimated from a 4096-bin histogram of all values (error under one bin width); histograms and moments are exact over all values.'),
+      : 'Large tensor: quantiles are estimated from fine histograms of all values (up to 4096 bins; error under one fine bin width); histograms and moments are exact over all values.'),
     nonFinite ? h('p', { class: 'note bad' }, `Statistics are over the ${fmtInt(before.count)} finite values of ${fmtInt(before.elements)}; `
       + 'the normalization propagates NaN and Inf as the frameworks do.') : null,
     n ? h('p', { class: 'note' }, `${fmtInt(n.groups)} normalization groups of ${fmtInt(n.groupSize)} values; group variance from ${fmt(n.varMin)} to ${fmt(n.varMax)}`

@@ -92,7 +92,7 @@ export function diagnose(r: InspectResult): Diagnostic[] {
   }
   if (!r.quantilesExact) {
     out.push({ severity: 'info', code: 'estimated-quantiles',
-      message: 'Quantiles are estimated from a 4096-bin histogram of all values (error under one bin width); histograms and moments are exact.' });
+      message: 'Quantiles are estimated from fine histograms of all values (error under one fine bin width; at most 4096 bins); histograms and moments are exact.' });
   }
   return out;
 }

@@ -93,7 +93,7 @@ export interface InspectResult {
   channels: number;
   /** Size of axis 0 when it is not the channel axis, else 1. */
   batch: number;
-  /** Quantiles computed from all values (true) or estimated from a 4096-bin histogram (false). */
+  /** Quantiles computed from all values (true) or estimated from fine histograms of all values (false). */
   quantilesExact: boolean;
   overall: { before: Summary; after: Summary | null; histBefore: Histogram; histAfter: Histogram | null };
   /** `after` is x̂, the normalized values before γ/β: the webview applies γ/β itself. */

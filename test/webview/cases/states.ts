@@ -57,7 +57,7 @@ export function registerStates(env: Env): void {
     await p.deliver(fx.bnTrain.init);
     const compute = await p.waitPosted('compute');
     await p.deliver({ type: 'result', requestId: compute.requestId, tensor: fx.bnTrain.tensor, result: { ...fx.bnTrain.result!, quantilesExact: false } });
-    assert.match(await p.text('#quantile-note'), /^Large tensor: quantiles are estimated from a 4096-bin histogram/);
+    assert.match(await p.text('#quantile-note'), /^Large tensor: quantiles are estimated from fine histograms of all values/);
   }));
 
   test('multi-tensor file: picker and layer table; hostile names render as text', () => withPage(env, async (p) => {
