@@ -4,34 +4,12 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { NormScopeApi } from '../../src/extension/extension';
-import type { InspectorSession } from '../../src/extension/inspectorSession';
-import { Commands, EXTENSION_ID, VIEW_TYPE } from '../../src/extension/ids';
+import { Commands, VIEW_TYPE } from '../../src/extension/ids';
+import { normScope, sessionTitled, waitFor } from './helpers';
 
 interface Expected { file: string; channels: { count: number; mean: number; var: number; min: number; max: number }[] }
 
 const workspace = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
-
-async function api(): Promise<NormScopeApi> {
-  const ext = vscode.extensions.getExtension<NormScopeApi>(EXTENSION_ID)!;
-  return ext.activate();
-}
-
-/** Polls until `get` returns a value: results arrive when the webview has loaded and asked for them. */
-async function waitFor<T>(get: () => T | undefined, what: string, ms = 60000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = get();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function sessionFor(a: NormScopeApi, file: string): InspectorSession | undefined {
-  for (const [panel, session] of a.sessions) if (panel.title === path.basename(file)) return session;
-  return undefined;
-}
 
 function checkAgainstNumpy(result: { channel: { before: { count: number; mean: number; var: number; min: number; max: number }[] } }, expected: Expected) {
   assert.strictEqual(result.channel.before.length, expected.channels.length);
@@ -51,7 +29,7 @@ suite('custom editor', () => {
   });
 
   test('opening a .npy shows our custom editor and numpy\'s statistics', async () => {
-    const a = await api();
+    const a = await normScope();
     const expected = JSON.parse(fs.readFileSync(path.join(workspace(), 'expected.json'), 'utf8')) as Expected;
     const file = path.join(workspace(), expected.file);
     await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file));
@@ -61,18 +39,18 @@ suite('custom editor', () => {
     }, 'a custom editor tab');
     assert.strictEqual(input.viewType, VIEW_TYPE);
     assert.strictEqual(input.uri.fsPath, file);
-    const session = await waitFor(() => sessionFor(a, file), 'the inspector session');
+    const session = await waitFor(() => sessionTitled(a, path.basename(file)), 'the inspector session');
     const shown = await waitFor(() => session.lastResult, 'the statistics');
     assert.deepStrictEqual(shown.tensor.shape, [6, 4, 5, 5]);
     checkAgainstNumpy(shown.result, expected);
   });
 
   test('"Inspect Tensor File…" with a file argument opens the same editor', async () => {
-    const a = await api();
+    const a = await normScope();
     const expected = JSON.parse(fs.readFileSync(path.join(workspace(), 'expected.json'), 'utf8')) as Expected;
     const file = path.join(workspace(), expected.file);
     await vscode.commands.executeCommand(Commands.inspectFile, vscode.Uri.file(file));
-    const session = await waitFor(() => sessionFor(a, file), 'the inspector session');
+    const session = await waitFor(() => sessionTitled(a, path.basename(file)), 'the inspector session');
     checkAgainstNumpy((await waitFor(() => session.lastResult, 'the statistics')).result, expected);
     const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
     assert.ok(input instanceof vscode.TabInputCustom && input.viewType === VIEW_TYPE);

@@ -4,28 +4,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { NormScopeApi } from '../../src/extension/extension';
-import type { InspectorSession } from '../../src/extension/inspectorSession';
-import { Commands, EXTENSION_ID } from '../../src/extension/ids';
-
-async function api(): Promise<NormScopeApi> {
-  return vscode.extensions.getExtension<NormScopeApi>(EXTENSION_ID)!.activate();
-}
-
-async function waitFor<T>(get: () => T | undefined, what: string, ms = 60000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = get();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function sessionTitled(a: NormScopeApi, prefix: string): InspectorSession | undefined {
-  for (const [panel, session] of a.sessions) if (panel.title.startsWith(prefix)) return session;
-  return undefined;
-}
+import { Commands } from '../../src/extension/ids';
+import { normScope, sessionTitled, waitFor } from './helpers';
 
 function close(actual: number, expected: number, what: string) {
   assert.ok(Math.abs(actual - expected) <= 1e-12 * Math.max(1, Math.abs(expected)), `${what}: ${actual} vs ${expected}`);
@@ -37,7 +17,7 @@ suite('tensor sources', () => {
   });
 
   test('"Inspect Selection as Tensor" parses a PyTorch repr without running it and shows its statistics', async () => {
-    const a = await api();
+    const a = await normScope();
     const doc = await vscode.workspace.openTextDocument({
       language: 'python',
       content: "y = model(x)\ntensor([[1.0000, 2.0000, 3.0000],\n        [4.0000, 5.0000, 7.5000]], grad_fn=<AddBackward0>)\n",
@@ -58,7 +38,7 @@ suite('tensor sources', () => {
   });
 
   test('a JSON tensor opens through "Inspect Tensor File…" in an inspector panel', async () => {
-    const a = await api();
+    const a = await normScope();
     const file = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'small.json');
     fs.writeFileSync(file, JSON.stringify({ shape: [3, 2], dtype: 'float32', data: [1, 2, 3, 4, 5, 6.5] }));
     await vscode.commands.executeCommand(Commands.inspectFile, vscode.Uri.file(file));
