@@ -39,6 +39,9 @@ export class InspectorSession extends Disposable {
   /** Fires with every result sent to the webview (the integration tests compare it with numpy's). */
   readonly onDidCompute = this.computed.event;
   private last: { tensor: TensorInfo; result: InspectResult } | undefined;
+  private readonly sourceChanged = this._register(new vscode.EventEmitter<{ deleted: boolean }>());
+  /** Fires when the file changes or disappears on disk, as the webview is told to offer a reload. */
+  readonly onDidChangeSource = this.sourceChanged.event;
 
   /** The result the webview shows now, if any. */
   get lastResult(): { tensor: TensorInfo; result: InspectResult } | undefined {
@@ -351,6 +354,7 @@ export class InspectorSession extends Disposable {
       this.listing = undefined;
       this.cache.clear();
       this.post({ type: 'sourceChanged', deleted });
+      this.sourceChanged.fire({ deleted });
     };
     this._register(watcher.onDidChange(() => changed(false)));
     this._register(watcher.onDidCreate(() => changed(false)));

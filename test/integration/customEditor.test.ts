@@ -56,3 +56,28 @@ suite('custom editor', () => {
     assert.ok(input instanceof vscode.TabInputCustom && input.viewType === VIEW_TYPE);
   });
 });
+
+suite('a tensor file changing on disk', () => {
+  teardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('rewriting or deleting the open file tells the view to offer a reload', async () => {
+    const a = await normScope();
+    const dir = workspace();
+    const file = path.join(dir, 'changing.npy');
+    fs.copyFileSync(path.join(dir, 'activations.npy'), file);
+    await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file));
+    const session = await waitFor(() => sessionTitled(a, 'changing.npy'), 'the inspector session');
+    await waitFor(() => session.lastResult, 'the statistics');
+    const next = () => new Promise<{ deleted: boolean }>((resolve) => {
+      const d = session.onDidChangeSource((e) => { d.dispose(); resolve(e); });
+    });
+    const rewritten = next();
+    fs.appendFileSync(file, new Uint8Array(16)); // another program changes the file
+    assert.deepStrictEqual(await rewritten, { deleted: false });
+    const deleted = next();
+    fs.rmSync(file);
+    assert.deepStrictEqual(await deleted, { deleted: true });
+  });
+});
