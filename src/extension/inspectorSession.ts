@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { CancelledError, UserError } from '../engine/errors';
 import type { Diagnostic, InspectOptions, InspectResult } from '../engine/inspect/types';
 import { inspectorHtml, makeNonce } from '../shared/html';
-import type { AttachStatsMessage, ExportMessage, FromWebview, InitMessage, SourceInfo, StopPoint, TensorInfo, ToWebview } from '../shared/protocol';
+import type { AttachStatsMessage, ExportMessage, FromWebview, SourceInfo, StopPoint, TensorInfo, ToWebview } from '../shared/protocol';
 import { parseFromWebview } from '../shared/validate';
 import type { Listing, WorkerSource } from '../shared/workerProtocol';
 import { defaultOptionsFor } from './defaultOptions';
@@ -128,10 +128,6 @@ export class InspectorSession extends Disposable {
     return this.sendInit();
   }
 
-  private followState(): InitMessage['follow'] {
-    return { available: !!this.follow, enabled: this.follow?.enabled ?? false };
-  }
-
   postHistory(points: StopPoint[]): void {
     this.post({ type: 'history', points });
   }
@@ -159,14 +155,14 @@ export class InspectorSession extends Disposable {
     }
     const single = listing.tensors.length === 1 && listing.layers.length === 0 ? listing.tensors[0] : undefined;
     const bins = vscode.workspace.getConfiguration(Settings.section).get<number>(Settings.histogramBins, 100);
+    this.postInit(listing, single ? single.name : null, { ...defaultOptionsFor(single?.shape ?? [], bins), ...this.initialOptions });
+  }
+
+  /** The webview's (re)start: what the source holds, which tensor to show, and the options to show it with. */
+  private postInit(listing: Listing, selected: string | null, options: InspectOptions): void {
     this.post({
-      type: 'init',
-      source: this.info,
-      tensors: listing.tensors,
-      layers: listing.layers,
-      selected: single ? single.name : null,
-      options: { ...defaultOptionsFor(single?.shape ?? [], bins), ...this.initialOptions },
-      follow: this.followState(),
+      type: 'init', source: this.info, tensors: listing.tensors, layers: listing.layers, selected, options,
+      follow: { available: !!this.follow, enabled: this.follow?.enabled ?? false },
     });
   }
 
@@ -196,8 +192,7 @@ export class InspectorSession extends Disposable {
       severity: 'warning', code: 'redundant-bias',
       message: `${layer.redundantBias} feeds this BatchNorm, whose mean subtraction cancels it: the bias is wasted parameters (use bias=False).`,
     }] : []);
-    this.post({ type: 'init', source: this.info, tensors: listing.tensors, layers: listing.layers, selected: shown, options,
-      follow: this.followState() });
+    this.postInit(listing, shown, options);
     await this.compute(requestId, shown, options);
   }
 
@@ -229,8 +224,7 @@ export class InspectorSession extends Disposable {
       options.running = { mean: p.runningMean, var: p.runningVar };
       options.mode = 'eval';
     }
-    const listingHere = await this.getListing();
-    this.post({ type: 'init', source: this.info, tensors: listingHere.tensors, layers: listingHere.layers, selected: m.tensor, options, follow: this.followState() });
+    this.postInit(await this.getListing(), m.tensor, options);
     await this.compute(m.requestId, m.tensor, options);
   }
 

@@ -10,8 +10,8 @@ import * as vscode from 'vscode';
 import { DEFAULT_INSPECT_OPTIONS } from '../../src/engine/inspect/types';
 import type { InspectVariableResult } from '../../src/extension/debug/inspectVariable';
 import { JAVASCRIPT_CHUNK_BYTES } from '../../src/extension/debug/valueReader';
-import type { NormScopeApi } from '../../src/extension/extension';
-import { Commands, EXTENSION_ID } from '../../src/extension/ids';
+import { Commands } from '../../src/extension/ids';
+import { normScope } from './helpers';
 
 /** What a debuggee printed for one tensor at one stop. */
 interface Stats { shape: number[]; mean: number; var: number; min: number; max: number; channel_mean: number[]; channel_var: number[] }
@@ -21,9 +21,6 @@ interface DapVariable { name: string; value: string; evaluateName?: string; vari
 
 const debugFolder = () => path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'debug');
 
-async function api(): Promise<NormScopeApi> {
-  return vscode.extensions.getExtension<NormScopeApi>(EXTENSION_ID)!.activate();
-}
 
 /** Resolves when `fire` passes a value `pick` accepts; rejects after `ms` (a hang guard, not a timing assertion). */
 function next<E, T>(event: vscode.Event<E>, pick: (e: E) => T | undefined, what: string, ms = 120000): Promise<T> {
@@ -131,7 +128,7 @@ function close(actual: number, expected: number, what: string): void {
  * max) from the engine, per channel from the first point of the follow history (the guessed channel axis).
  */
 async function checkStats(result: Extract<InspectVariableResult, { kind: 'opened' }>, expected: Stats, what: string): Promise<void> {
-  const { engine } = await api();
+  const { engine } = await normScope();
   const computed = await engine.inspect(result.value.source, { ...DEFAULT_INSPECT_OPTIONS, op: 'none', channelAxis: null, bins: 10 }).promise;
   assert.deepStrictEqual(computed.shape, expected.shape, `${what} shape`);
   const overall = computed.overall.before;
@@ -159,7 +156,7 @@ async function evaluatesDuring<T>(log: AdapterLog, action: () => Promise<T>): Pr
 function debuggeeForSuite(config: vscode.DebugConfiguration): { log: AdapterLog; frame: vscode.DebugStackFrame } {
   const debuggee = {} as { log: AdapterLog; frame: vscode.DebugStackFrame };
   suiteSetup(async () => {
-    await api();
+    await normScope();
     debuggee.log = new AdapterLog();
     debuggee.frame = await startAndStop({ ...config, program: path.join(debugFolder(), config.program as string), cwd: debugFolder() });
   });
@@ -175,7 +172,7 @@ function debuggeeForSuite(config: vscode.DebugConfiguration): { log: AdapterLog;
 
 suite('debug: no paused session', () => {
   test('Inspect Variable says that no debug session is paused', async () => {
-    await api();
+    await normScope();
     const result = await inspect({ variable: { name: 'act', evaluateName: 'act' } });
     assert.strictEqual(result.kind, 'failed');
     assert.match((result as { message: string }).message, /No debug session is paused/);
