@@ -10,7 +10,8 @@ import type { InspectOptions, InspectResult } from '../engine/inspect/types';
 import { entryElements } from '../formats/elementSource';
 import { EnginePool, type JobHandle } from '../node/enginePool';
 import { withSourceEntry } from '../node/tensorFiles';
-import type { Listing, WorkerSource } from '../shared/workerProtocol';
+import type { LayerParameters, Listing, WorkerSource } from '../shared/workerProtocol';
+import type { NormLayerInfo } from '../shared/protocol';
 import { log } from './log';
 
 export type { JobHandle } from '../node/enginePool';
@@ -28,6 +29,11 @@ export class EngineClient implements vscode.Disposable {
 
   list(source: WorkerSource): JobHandle<Listing> {
     return this.pool.list(source);
+  }
+
+  /** A state-dict layer's γ, β and running statistics, read in a worker like every other tensor. */
+  layerParameters(source: WorkerSource, layer: NormLayerInfo): JobHandle<LayerParameters> {
+    return this.pool.layerParameters(source, layer);
   }
 
   /**

@@ -16,8 +16,6 @@ import type { EngineClient, JobHandle } from './engineClient';
 import { Settings } from './ids';
 import { log, reportError, userMessage } from './log';
 import { writeFileAtomically } from '../node/atomicWrite';
-import { readLayerParameters } from '../node/normLayers';
-import { withContainer } from '../node/tensorFiles';
 
 /** Files at least this large show their progress in a cancellable notification too. */
 const NOTIFY_BYTES = 64 << 20;
@@ -178,7 +176,7 @@ export class InspectorSession extends Disposable {
       this.post({ type: 'error', requestId, message: `${this.info.label} has no norm layer '${prefix}' with parameters to show.`, canRetry: false });
       return;
     }
-    const p = await withContainer(this.source, (c) => readLayerParameters(c, layer));
+    const p = await this.engine.layerParameters(this.source, layer).promise;
     const bins = vscode.workspace.getConfiguration(Settings.section).get<number>(Settings.histogramBins, 100);
     const options: InspectOptions = {
       ...defaultOptionsFor([layer.channels], bins),
@@ -217,7 +215,7 @@ export class InspectorSession extends Disposable {
       detail: [l.weight, l.bias, l.runningMean, l.runningVar].filter(Boolean).join(', '), layer: l,
     })), { title: `Layer of ${path.basename(file)}`, placeHolder: 'Norm layer whose statistics to use' }))?.layer;
     if (!pick) return this.compute(m.requestId, m.tensor, m.options);
-    const p = await withContainer(source, (c) => readLayerParameters(c, pick));
+    const p = await this.engine.layerParameters(source, pick).promise;
     const options: InspectOptions = { ...m.options, op: 'batchnorm' };
     if (p.scale && p.bias) options.affine = { scale: p.scale, bias: p.bias };
     if (p.runningMean && p.runningVar) {

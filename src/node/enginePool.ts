@@ -14,7 +14,8 @@ import { Forward } from '../engine/inspect/normalizeStream';
 import type { InspectOptions, InspectResult } from '../engine/inspect/types';
 import { GroupMoments, groupCount, type GroupMap, type MomentsState } from '../engine/moments';
 import { elementCount } from '../engine/tensor';
-import type { FromWorker, Listing, TensorDescription, ToWorker, WorkerError, WorkerSource } from '../shared/workerProtocol';
+import type { FromWorker, LayerParameters, Listing, TensorDescription, ToWorker, WorkerError, WorkerSource } from '../shared/workerProtocol';
+import type { NormLayerInfo } from '../shared/protocol';
 
 /** Two cores is what NormScope is measured on; more workers would mostly compete for memory bandwidth. */
 const MAX_WORKERS = 2;
@@ -61,6 +62,10 @@ export class EnginePool {
 
   list(source: WorkerSource): JobHandle<Listing> {
     return this.job((cancel) => this.call<Listing>(this.idlest(), { type: 'list', source }, cancel));
+  }
+
+  layerParameters(source: WorkerSource, layer: NormLayerInfo): JobHandle<LayerParameters> {
+    return this.job((cancel) => this.call<LayerParameters>(this.idlest(), { type: 'layerParameters', source, layer }, cancel));
   }
 
   /** Statistics for `source`, split over every worker when the tensor is large and its data uncompressed. */
@@ -228,6 +233,7 @@ export class EnginePool {
     slot.pending.delete(m.id);
     switch (m.type) {
       case 'listed': return p.resolve(m.listing);
+      case 'layerParameters': return p.resolve(m.parameters);
       case 'inspected': return p.resolve(m.result);
       case 'normalized': return p.resolve(m.path);
       case 'described': return p.resolve(m.description);

@@ -6,6 +6,7 @@ import { groupNormLayers, type NormLayerGroup } from '../formats/stateDict';
 import type { TensorContainer } from '../formats/container';
 import { readDense } from '../formats/dense';
 import type { NormLayerInfo } from '../shared/protocol';
+import type { LayerParameters } from '../shared/workerProtocol';
 
 export function normLayersOf(container: TensorContainer): NormLayerInfo[] {
   if (container.entries.length < 2) return [];
@@ -21,13 +22,6 @@ function toInfo(g: NormLayerGroup): NormLayerInfo {
   if (g.numBatchesTracked) info.numBatchesTracked = g.numBatchesTracked;
   if (g.redundantBias) info.redundantBias = g.redundantBias.bias;
   return info;
-}
-
-export interface LayerParameters {
-  scale?: number[];
-  bias?: number[];
-  runningMean?: number[];
-  runningVar?: number[];
 }
 
 /** Reads the layer's γ, β and running statistics from the container it was listed from. */

@@ -25,6 +25,22 @@ export interface ListRequest {
   cancel: SharedArrayBuffer;
 }
 
+/** Read one state-dict norm layer's γ, β and running statistics (a few values per channel). */
+export interface LayerParametersRequest {
+  type: 'layerParameters';
+  id: number;
+  source: WorkerSource;
+  layer: NormLayerInfo;
+  cancel: SharedArrayBuffer;
+}
+
+export interface LayerParameters {
+  scale?: number[];
+  bias?: number[];
+  runningMean?: number[];
+  runningVar?: number[];
+}
+
 export interface Listing {
   tensors: TensorInfo[];
   layers: NormLayerInfo[];
@@ -128,7 +144,7 @@ export interface CrashRequest {
   type: 'crash';
 }
 
-export type ToWorker = ListRequest | InspectRequest | NormalizeRequest | DescribeRequest | PassRequest | FinishRequest
+export type ToWorker = ListRequest | LayerParametersRequest | InspectRequest | NormalizeRequest | DescribeRequest | PassRequest | FinishRequest
   | MomentsRequest | ForwardRequest | CrashRequest;
 
 export interface WorkerError {
@@ -141,6 +157,7 @@ export interface WorkerError {
 export type FromWorker =
   | { type: 'progress'; id: number; fraction: number }
   | { type: 'listed'; id: number; listing: Listing }
+  | { type: 'layerParameters'; id: number; parameters: LayerParameters }
   | { type: 'inspected'; id: number; result: InspectResult }
   | { type: 'described'; id: number; description: TensorDescription }
   | { type: 'passed'; id: number; state: MomentsPass | BinningPass | BinsState | MomentsState }

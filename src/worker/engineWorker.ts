@@ -18,7 +18,8 @@ import { MemoryByteSource } from '../formats/byteSource';
 import type { TensorEntry } from '../formats/container';
 import { elementRange, entryByteRange } from '../formats/elementRange';
 import { entryElements } from '../formats/elementSource';
-import { listSource, withSourceEntry } from '../node/tensorFiles';
+import { listSource, withContainer, withSourceEntry } from '../node/tensorFiles';
+import { readLayerParameters } from '../node/normLayers';
 import { writeNormalizedNpy } from '../node/normalizedExport';
 import type { ForwardRequest, FromWorker, MomentsRequest, PassRequest, ToWorker } from '../shared/workerProtocol';
 
@@ -141,6 +142,9 @@ port.on('message', async (m: ToWorker) => {
     switch (m.type) {
       case 'list':
         post({ type: 'listed', id: m.id, listing: await listSource(m.source) });
+        return;
+      case 'layerParameters':
+        post({ type: 'layerParameters', id: m.id, parameters: await withContainer(m.source, (c) => readLayerParameters(c, m.layer)) });
         return;
       case 'inspect': {
         const result = await withSourceEntry(m.source, (entry) => inspect(entryElements(entry), m.options, control(m.id, m.cancel)));

@@ -134,3 +134,23 @@ describe('engine workers under faults and load', function () {
     });
   });
 });
+
+describe('state-dict layers through the engine workers', () => {
+  it('lists the sample model\'s norm layers and reads bn1\'s parameters as numpy does', async () => {
+    const pool = new EnginePool(path.join(repoRoot, 'dist', 'worker.js'), quiet);
+    try {
+      const source: WorkerSource = { kind: 'file', path: path.join(repoRoot, 'samples', 'digits_cnn_state.npz'), tensor: '' };
+      const { layers } = await pool.list(source).promise;
+      const bn1 = layers.find((l) => l.prefix === 'bn1');
+      assert.ok(bn1 && bn1.kind === 'batchnorm' && bn1.runningVar === 'bn1.running_var');
+      const p = await pool.layerParameters(source, bn1).promise;
+      // numpy: np.load('samples/digits_cnn_state.npz')['bn1.running_var'][:3], ['bn1.weight'][:3]
+      [0.02000037394464016, 0.023746835067868233, 0.050489068031311035].forEach((v, c) => assert.equal(p.runningVar![c], v));
+      [1.0210236310958862, 1.0912957191467285, 0.9389718770980835].forEach((v, c) => assert.equal(p.scale![c], v));
+      assert.equal(p.runningMean!.length, bn1.channels);
+      assert.equal(p.bias!.length, bn1.channels);
+    } finally {
+      pool.dispose();
+    }
+  });
+});
