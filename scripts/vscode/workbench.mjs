@@ -67,7 +67,13 @@ export async function answerFileDialog(page, file, timeout = 5000) {
       await input.fill(file);
       await page.waitForTimeout(500); // the dialog validates the typed path before it accepts Enter
       await input.press('Enter');
-      return true;
+      // a dialog still listing its folder may put its own path back over ours: then it stays open, and we type again
+      try {
+        await input.waitFor({ state: 'hidden', timeout: 3000 });
+        return true;
+      } catch {
+        continue;
+      }
     }
     await page.waitForTimeout(200);
   }
