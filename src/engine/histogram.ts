@@ -28,6 +28,34 @@ export function linspaceEdges(lo: number, hi: number, bins: number): Float64Arra
   return edges;
 }
 
+/**
+ * The edges of `bins`·`split` bins that cut each bin of linspaceEdges(lo, hi, bins) into `split` near-equal parts:
+ * every `split`-th edge is that bin edge bit for bit, so counts over these edges sum to numpy's counts over the
+ * coarse ones (see GroupHistograms.coarseCounts). split = 1 gives linspaceEdges itself.
+ */
+export function nestedEdges(lo: number, hi: number, bins: number, split: number): Float64Array {
+  const coarse = linspaceEdges(lo, hi, bins);
+  if (split === 1) return coarse;
+  const edges = new Float64Array(bins * split + 1);
+  for (let i = 0; i < bins; i++) {
+    const a = coarse[i];
+    const part = (coarse[i + 1] - a) / split;
+    for (let m = 0; m < split; m++) edges[i * split + m] = a + m * part;
+  }
+  edges[bins * split] = hi;
+  return edges;
+}
+
+/**
+ * Whether binning over [lo, hi] into `bins` bins starts every value within a bin of its own (numpy's single
+ * correction step then lands on the bin its edges define): the rounding of (x - lo)·bins/(hi - lo) is at most
+ * about 2^-52·max(|lo|, |hi|)·bins/(hi - lo) bins, which this keeps under 2^-8. Float32 data always passes (its
+ * range spans at least one float32 ulp); only float64 ranges a few ulps wide do not.
+ */
+function binsExactly(lo: number, hi: number, bins: number): boolean {
+  return Number.isFinite(hi - lo) && Math.max(Math.abs(lo), Math.abs(hi)) * bins * 2 ** -44 <= hi - lo;
+}
+
 const KERNEL_MIN_RUN = 16;
 /** A uint32 count cannot overflow before this many values have been added. */
 const MAX_UINT32 = 2 ** 32 - 1;
@@ -43,12 +71,20 @@ export class GroupHistograms {
   private room = MAX_UINT32;
 
   /**
+   * Whether coarseCounts equal numpy's counts over the coarse edges (every group's range passes binsExactly);
+   * when not, the coarse histogram must be binned on its own.
+   */
+  readonly nestsExactly: boolean;
+
+  /**
    * `ranges[g]` = [lo, hi] of group g, already widened with histogramRange. With `kernels`, float32 segments are
-   * binned by WebAssembly into counts kept in its memory (bit-for-bit the same binning as `add`'s loop).
+   * binned by WebAssembly into counts kept in its memory (bit-for-bit the same binning as `add`'s loop). With
+   * `split` > 1 the bins cut each of bins/split coarse bins in `split` (nestedEdges).
    */
   constructor(readonly groups: number, readonly bins: number, ranges: ReadonlyArray<readonly [number, number]>,
-    private readonly kernels: Kernels | null = null) {
-    this.edges = ranges.map(([lo, hi]) => linspaceEdges(lo, hi, bins));
+    private readonly kernels: Kernels | null = null, readonly split = 1) {
+    this.edges = ranges.map(([lo, hi]) => nestedEdges(lo, hi, bins / split, split));
+    this.nestsExactly = ranges.every(([lo, hi]) => binsExactly(lo, hi, bins));
     this.norm = Float64Array.from(ranges, ([lo, hi]) => bins / (hi - lo));
     this.total = new Float64Array(groups * bins);
     if (kernels) {
@@ -71,6 +107,22 @@ export class GroupHistograms {
     return out;
   }
 
+  /**
+   * groups × bins/split counts: numpy's histogram over the coarse edges when nestsExactly, each coarse bin the sum
+   * of its `split` fine ones (a value lies in fine bin j iff edges[j] ≤ v < edges[j + 1], and every split-th edge is
+   * a coarse one). One table then serves both the histogram and the quantile estimate, binned once per value.
+   */
+  coarseCounts(): Float64Array {
+    const fine = this.counts;
+    const out = new Float64Array(fine.length / this.split);
+    for (let k = 0; k < out.length; k++) {
+      let n = 0;
+      for (let m = k * this.split; m < (k + 1) * this.split; m++) n += fine[m];
+      out[k] = n;
+    }
+    return out;
+  }
+
   /** Moves the kernels' 32-bit counts into the float64 totals. */
   private flush(): void {
     const pending = this.kernels!.u32(this.countsPtr, this.total.length);
@@ -85,14 +137,17 @@ export class GroupHistograms {
   }
 
   /**
-   * Adds `values` to `a` and, when given, to `b`, a histogram of the same groups over the same ranges with other
-   * bins (the inspector's per-channel histogram and its fine quantile histogram): one sweep feeds both tables.
+   * Adds `values` to `a` and, when given, to `b` in one sweep: `b` holds the same groups with other bins (a
+   * histogram and its fine quantile histogram) or, with its own `bMap`, one group that takes every value (the whole
+   * tensor's histogram beside per-channel ones). Each table has its own ranges.
    */
-  static addBoth(a: GroupHistograms, b: GroupHistograms | null, values: NumericArray, start: number, map: GroupMap): void {
+  static addBoth(a: GroupHistograms, b: GroupHistograms | null, values: NumericArray, start: number, map: GroupMap, bMap = map): void {
     const kernels = a.kernels && values instanceof Float32Array ? a.kernels : null;
-    if (b && (!kernels || b.kernels !== kernels)) {
+    const whole = bMap !== map;
+    // one sweep pays off only through the kernels, and beside one group only when a's segments are long enough
+    if (b && (!kernels || b.kernels !== kernels || (whole && map.run < KERNEL_MIN_RUN))) {
       a.add(values, start, map);
-      b.add(values, start, map);
+      b.add(values, start, bMap);
       return;
     }
     const staged = kernels ? kernels.stage(values as Float32Array) : values;
@@ -103,19 +158,24 @@ export class GroupHistograms {
     }
     for (const s = new SegmentWalk(map, start, values.length); s.next();) {
       const g = s.group;
+      const gb = whole ? 0 : g;
       // a call per segment pays off from a few elements on; channels-last runs of one stay in the loop
       if (kernels && s.to - s.from >= KERNEL_MIN_RUN) {
-        const edges = a.edges[g];
-        kernels.histogram(base + s.from * 4, s.to - s.from, edges[0], edges[a.bins], a.table(g), b?.table(g));
+        kernels.histogram(base + s.from * 4, s.to - s.from, a.table(g), b?.table(gb));
       } else {
-        for (const h of b ? [a, b] : [a]) binInto(h.total, g * h.bins, staged, s.from, s.to, h.edges[g], h.norm[g], h.bins);
+        binInto(a.total, g * a.bins, staged, s.from, s.to, a.edges[g], a.norm[g], a.bins);
+        if (b) binInto(b.total, gb * b.bins, staged, s.from, s.to, b.edges[gb], b.norm[gb], b.bins);
       }
     }
   }
 
   /** Group g's table in the kernels' memory. */
   private table(g: number): HistogramTable {
-    return { norm: this.norm[g], edges: this.edgesPtr + g * (this.bins + 1) * 8, counts: this.countsPtr + g * this.bins * 4, bins: this.bins };
+    const edges = this.edges[g];
+    return {
+      lo: edges[0], hi: edges[this.bins], norm: this.norm[g],
+      edges: this.edgesPtr + g * (this.bins + 1) * 8, counts: this.countsPtr + g * this.bins * 4, bins: this.bins,
+    };
   }
 
   /** Adds counts of the same groups and bins (another chunk or range of the tensor). */

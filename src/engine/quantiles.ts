@@ -4,7 +4,7 @@
  * bin width and the result labeled as estimated.
  */
 import type { NumericArray } from './dtype';
-import { GroupHistograms, histogramRange, linspaceEdges } from './histogram';
+import { GroupHistograms, histogramRange, nestedEdges } from './histogram';
 import type { GroupMap } from './moments';
 import { SegmentWalk } from './segments';
 import type { Kernels } from './wasm/kernels';
@@ -16,13 +16,21 @@ export const EXACT_QUANTILE_BUDGET = 1 << 22;
 const FINE_BINS = 4096;
 /**
  * Fine-histogram cells over all groups: many channels get fewer bins each (at least MIN_FINE_BINS), which keeps
- * the tables that workers fill, send and merge small (256 channels: 1024 bins each; the whole tensor: 4096).
+ * the tables that workers fill, send and merge small (256 channels: about 1024 bins each; the whole tensor: 4096).
  */
 const MAX_FINE_CELLS = 1 << 18;
 const MIN_FINE_BINS = 64;
 
-function fineBins(groups: number): number {
-  return Math.max(MIN_FINE_BINS, Math.min(FINE_BINS, Math.floor(MAX_FINE_CELLS / Math.max(1, groups))));
+/**
+ * The fine histogram's layout: with `coarseBins` (the histogram shown beside the quantiles), each coarse bin is
+ * cut into `split` fine ones, at least as many bins in all as without, so the shown histogram is summed from the
+ * fine one instead of binned again; without, `bins` uniform bins.
+ */
+function fineLayout(groups: number, coarseBins?: number): { bins: number; split: number } {
+  const bins = Math.max(MIN_FINE_BINS, Math.min(FINE_BINS, Math.floor(MAX_FINE_CELLS / Math.max(1, groups))));
+  if (!coarseBins) return { bins, split: 1 };
+  const split = Math.max(1, Math.ceil(bins / coarseBins));
+  return { bins: coarseBins * split, split };
 }
 
 export type Quantiles = Record<string, number>;
@@ -56,10 +64,11 @@ export class GroupQuantiles {
 
   /**
    * `finiteCounts[g]` is the number of finite values group g will receive; `ranges[g]` their [min, max].
-   * Both come from the moments pass.
+   * Both come from the moments pass. `coarseBins`: the fine histogram nests in a histogram of that many bins
+   * over the same ranges (fineLayout), whose counts `fine.coarseCounts()` then gives.
    */
   constructor(readonly groups: number, finiteCounts: ArrayLike<number>, ranges: ReadonlyArray<readonly [number, number]>,
-    budget = EXACT_QUANTILE_BUDGET, kernels: Kernels | null = null) {
+    budget = EXACT_QUANTILE_BUDGET, kernels: Kernels | null = null, coarseBins?: number) {
     let total = 0;
     for (let g = 0; g < groups; g++) total += finiteCounts[g];
     this.exact = quantilesAreExact(total, budget);
@@ -67,7 +76,8 @@ export class GroupQuantiles {
     if (this.exact) {
       for (let g = 0; g < groups; g++) this.values.push(new Float64Array(finiteCounts[g]));
     } else {
-      this.fine = new GroupHistograms(groups, fineBins(groups), ranges.map(([lo, hi]) => histogramRange(lo, hi)), kernels);
+      const { bins, split } = fineLayout(groups, coarseBins);
+      this.fine = new GroupHistograms(groups, bins, ranges.map(([lo, hi]) => histogramRange(lo, hi)), kernels, split);
     }
   }
 
@@ -114,13 +124,16 @@ export function quantilesAreExact(finiteValues: number, budget = EXACT_QUANTILE_
   return finiteValues <= budget;
 }
 
-/** Group g's quantiles from a merged state over the groups' [min, max] `ranges` (those GroupQuantiles was given). */
-export function quantilesFromState(state: QuantileState, ranges: ReadonlyArray<readonly [number, number]>): (g: number) => Quantiles {
+/**
+ * Group g's quantiles from a merged state over the groups' [min, max] `ranges` and `coarseBins` (what
+ * GroupQuantiles was given).
+ */
+export function quantilesFromState(state: QuantileState, ranges: ReadonlyArray<readonly [number, number]>, coarseBins?: number): (g: number) => Quantiles {
   if (state.kind === 'exact') return (g) => state.quantiles[g];
-  const bins = fineBins(ranges.length);
+  const { bins, split } = fineLayout(ranges.length, coarseBins);
   return (g) => {
     const [lo, hi] = histogramRange(ranges[g][0], ranges[g][1]);
-    return histogramQuantiles(state.counts.subarray(g * bins, (g + 1) * bins), linspaceEdges(lo, hi, bins));
+    return histogramQuantiles(state.counts.subarray(g * bins, (g + 1) * bins), nestedEdges(lo, hi, bins / split, split));
   };
 }
 

@@ -251,20 +251,19 @@ export class InspectPlan {
   /** Histograms and quantiles per channel over `chRanges` and overall over `overall` (default: their envelope). */
   private binsOver(chRanges: [number, number][], counts: ArrayLike<number>, overall: [number, number] | null, kernels: Kernels | null): BinsRun {
     const allRange = overall ?? envelope(chRanges);
-    const channels = chRanges.length;
-    const ch = new GroupHistograms(channels, this.channelBins, chRanges.map(([lo, hi]) => histogramRange(lo, hi)), kernels);
-    const all = new GroupHistograms(1, this.bins, [histogramRange(allRange[0], allRange[1])], kernels);
-    const chQ = new GroupQuantiles(channels, counts, chRanges, undefined, kernels);
-    const allQ = new GroupQuantiles(1, [sum(counts)], [allRange], undefined, kernels);
+    const ch = histogramWithQuantiles(this.channelBins, chRanges, counts, this.channelMap, kernels);
+    const all = histogramWithQuantiles(this.bins, [allRange], [sum(counts)], this.allMap, kernels);
+    const chTable = ch.onlyTable;
+    const allTable = all.onlyTable;
     return {
-      add: (values, start) => {
-        // each histogram shares its range with a fine quantile histogram: one sweep bins into both
-        GroupHistograms.addBoth(ch, chQ.fine ?? null, values, start, this.channelMap);
-        GroupHistograms.addBoth(all, allQ.fine ?? null, values, start, this.allMap);
-        if (!chQ.fine) chQ.add(values, start, this.channelMap);
-        if (!allQ.fine) allQ.add(values, start, this.allMap);
-      },
-      state: () => ({ ch: ch.counts.slice(), all: all.counts.slice(), chQ: chQ.state(), allQ: allQ.state() }),
+      add: chTable && allTable
+        // one table each: a channel's and the whole tensor's in one sweep
+        ? (values, start) => GroupHistograms.addBoth(chTable, allTable, values, start, this.channelMap, this.allMap)
+        : (values, start) => {
+          ch.add(values, start);
+          all.add(values, start);
+        },
+      state: () => ({ ch: ch.counts(), all: all.counts(), chQ: ch.quantiles.state(), allQ: all.quantiles.state() }),
     };
   }
 
@@ -274,8 +273,8 @@ export class InspectPlan {
     const all = new GroupHistograms(1, this.bins, [histogramRange(allRange[0], allRange[1])]).merge(state.all);
     return {
       ch, all,
-      chQuantiles: quantilesFromState(state.chQ, chRanges),
-      allQuantiles: quantilesFromState(state.allQ, [allRange]),
+      chQuantiles: quantilesFromState(state.chQ, chRanges, this.channelBins),
+      allQuantiles: quantilesFromState(state.allQ, [allRange], this.bins),
       exact: state.chQ.kind === 'exact' && state.allQ.kind === 'exact',
     };
   }
@@ -289,6 +288,39 @@ interface BinsReader {
   chQuantiles(g: number): Quantiles;
   allQuantiles(g: number): Quantiles;
   exact: boolean;
+}
+
+/** A histogram per group and the groups' quantiles over the same values: what binsOver feeds for one group map. */
+interface HistogramWithQuantiles {
+  quantiles: GroupQuantiles;
+  /** The one table `add` fills, when the histogram is summed from the quantiles' fine one. */
+  onlyTable: GroupHistograms | null;
+  add(values: NumericArray, start: number): void;
+  counts(): Float64Array;
+}
+
+/**
+ * `bins` bins per group over `ranges` (widened with histogramRange) and the groups' quantiles. When the quantiles'
+ * fine histogram nests in those bins exactly, it is the only table filled and the histogram is summed from it;
+ * otherwise one sweep bins into both tables (or, for exact quantiles, keeps the values as well).
+ */
+function histogramWithQuantiles(bins: number, ranges: [number, number][], counts: ArrayLike<number>, map: GroupMap,
+  kernels: Kernels | null): HistogramWithQuantiles {
+  const quantiles = new GroupQuantiles(ranges.length, counts, ranges, undefined, kernels, bins);
+  const fine = quantiles.fine ?? null;
+  if (fine?.nestsExactly) {
+    return { quantiles, onlyTable: fine, add: (values, start) => fine.add(values, start, map), counts: () => fine.coarseCounts() };
+  }
+  const histogram = new GroupHistograms(ranges.length, bins, ranges.map(([lo, hi]) => histogramRange(lo, hi)), kernels);
+  return {
+    quantiles,
+    onlyTable: null,
+    add: (values, start) => {
+      GroupHistograms.addBoth(histogram, fine, values, start, map);
+      if (!fine) quantiles.add(values, start, map);
+    },
+    counts: () => histogram.counts.slice(),
+  };
 }
 
 function mergeBins(a: BinsState, b: BinsState): BinsState {

@@ -124,6 +124,8 @@ function apply(): FunctionDef {
 
 /** Locals of one histogram table in the histogram kernels: its parameters and its own bin index and last bin. */
 interface Table {
+  lo: number;
+  hi: number;
   norm: number;
   edges: number;
   counts: number;
@@ -133,75 +135,81 @@ interface Table {
 }
 
 /**
- * Code binning `d` = x - lo (local `d`, x in local `x`) into one table, as numpy does: b = trunc(d·norm), and,
- * only near an edge (EDGE_MARGIN) or at the closed last bin, numpy's corrections against the two edges.
+ * Code binning x (local `x`) into one table, as numpy does: skipped outside [lo, hi] (and NaN); else
+ * b = trunc((x - lo)·norm), and, only near an edge (EDGE_MARGIN) or at the closed last bin, numpy's corrections
+ * against the two edges.
  */
-function binOne(tb: Table, x: number, d: number, t: number, at: number): Code {
+function binOne(tb: Table, x: number, t: number, at: number): Code {
   return [
-    get(d), get(tb.norm), op.f64Mul, tee(t), op.i32TruncSatF64S, set(tb.b),
-    get(t), get(tb.b), op.f64ConvertI32S, op.f64Sub, tee(t), f64(EDGE_MARGIN), op.f64Lt,
-    get(t), f64(1 - EDGE_MARGIN), op.f64Gt, op.i32Or,
+    get(x), get(tb.lo), op.f64Ge, get(x), get(tb.hi), op.f64Le, op.i32And,
     op.if(
-      get(tb.last), get(tb.b), get(tb.b), get(tb.last), op.i32GtS, op.select, set(tb.b),
-      // one bin down if below its left edge, else one up if at or past its right edge
-      get(tb.b), get(x), get(tb.edges), get(tb.b), i32(3), op.i32Shl, op.i32Add, op.f64Load(), op.f64Lt, op.i32Sub, set(tb.b),
-      get(tb.edges), get(tb.b), i32(3), op.i32Shl, op.i32Add, set(at),
-      get(tb.b), get(x), get(at), op.f64Load(8), op.f64Ge, get(tb.b), get(tb.last), op.i32Ne, op.i32And, op.i32Add, set(tb.b),
+      get(x), get(tb.lo), op.f64Sub, get(tb.norm), op.f64Mul, tee(t), op.i32TruncSatF64S, set(tb.b),
+      get(t), get(tb.b), op.f64ConvertI32S, op.f64Sub, tee(t), f64(EDGE_MARGIN), op.f64Lt,
+      get(t), f64(1 - EDGE_MARGIN), op.f64Gt, op.i32Or,
+      op.if(
+        get(tb.last), get(tb.b), get(tb.b), get(tb.last), op.i32GtS, op.select, set(tb.b),
+        // one bin down if below its left edge, else one up if at or past its right edge
+        get(tb.b), get(x), get(tb.edges), get(tb.b), i32(3), op.i32Shl, op.i32Add, op.f64Load(), op.f64Lt, op.i32Sub, set(tb.b),
+        get(tb.edges), get(tb.b), i32(3), op.i32Shl, op.i32Add, set(at),
+        get(tb.b), get(x), get(at), op.f64Load(8), op.f64Ge, get(tb.b), get(tb.last), op.i32Ne, op.i32And, op.i32Add, set(tb.b),
+      ),
+      get(tb.counts), get(tb.b), i32(2), op.i32Shl, op.i32Add, tee(at), get(at), op.i32Load(), i32(1), op.i32Add, op.i32Store(),
     ),
-    get(tb.counts), get(tb.b), i32(2), op.i32Shl, op.i32Add, tee(at), get(at), op.i32Load(), i32(1), op.i32Add, op.i32Store(),
   ];
 }
 
 /**
  * histogram(ptr, n, lo, hi, norm, edges, counts, bins) bins n float32 at ptr into the uint32 `counts` over the
  * float64 `edges` (bins + 1 of them), as numpy.histogram does; values outside [lo, hi] and NaN are skipped.
- * histogram2 fills two tables over the same [lo, hi] in one sweep (a coarse histogram and the fine one the
- * quantiles are estimated from). Four values at a time get their bins with SIMD; a group of four holding a value
- * out of range, NaN, or near an edge of either table goes through the scalar code (binOne) instead. 32-bit counts
- * keep the increment cheap; the caller moves them to float64 before they can overflow.
+ * histogram2 fills two tables, each over its own [lo, hi], in one sweep (a channel's fine histogram and the
+ * whole tensor's, or a coarse histogram and its fine quantile histogram). Four values at a time get their bins
+ * with SIMD; a group of four holding a value out of a range, NaN, or near an edge of either table goes through the
+ * scalar code (binOne) instead. 32-bit counts keep the increment cheap; the caller moves them to float64 before
+ * they can overflow.
  */
 function histogram(tables: 1 | 2): FunctionDef {
-  const params = 4 + 4 * tables;
-  // params: 0 ptr, 1 n, 2 lo, 3 hi, then norm, edges, counts, bins per table; locals after them
+  const params = 2 + 6 * tables;
+  // params: 0 ptr, 1 n, then lo, hi, norm, edges, counts, bins per table; locals after them
   const locals: ValType[] = [];
   const declare = (type: ValType): number => params + locals.push(type) - 1;
   const end = declare('i32'), end4 = declare('i32'), q = declare('i32'), qEnd = declare('i32'), at = declare('i32');
-  const x = declare('f64'), d = declare('f64'), t = declare('f64');
-  const lo2 = declare('v128'), hi2 = declare('v128'), margin2 = declare('v128'), top2 = declare('v128');
+  const x = declare('f64'), t = declare('f64');
+  const margin2 = declare('v128'), top2 = declare('v128');
   const v = declare('v128'), xl = declare('v128'), xh = declare('v128'), dl = declare('v128'), dh = declare('v128');
   const bad = declare('v128'), tl = declare('v128'), th = declare('v128'), bl = declare('v128'), bh = declare('v128');
   const all = Array.from({ length: tables }, (_, i) => ({
-    norm: 4 + 4 * i, edges: 5 + 4 * i, counts: 6 + 4 * i, bins: 7 + 4 * i,
-    b: declare('i32'), last: declare('i32'), norm2: declare('v128'), b4: declare('v128'),
+    lo: 2 + 6 * i, hi: 3 + 6 * i, norm: 4 + 6 * i, edges: 5 + 6 * i, counts: 6 + 6 * i, bins: 7 + 6 * i,
+    b: declare('i32'), last: declare('i32'), norm2: declare('v128'), b4: declare('v128'), lo2: declare('v128'), hi2: declare('v128'),
   }));
   /** The scalar code for the value at address `p`. */
-  const scalar = (p: number): Code => [
-    get(p), op.f32Load(), op.f64PromoteF32, tee(x), get(2), op.f64Ge, get(x), get(3), op.f64Le, op.i32And,
-    op.if(get(x), get(2), op.f64Sub, set(d), all.map((tb) => binOne(tb, x, d, t, at))),
-  ];
+  const scalar = (p: number): Code => [get(p), op.f32Load(), op.f64PromoteF32, set(x), all.map((tb) => binOne(tb, x, t, at))];
   // lanes whose bin position is within EDGE_MARGIN of a whole number
   const nearEdge = (tv: number): Code => [get(tv), get(margin2), op.f64x2Lt, get(tv), get(top2), op.f64x2Gt, op.v128Or];
-  const inRange = (xv: number): Code => [get(xv), get(lo2), op.f64x2Ge, get(xv), get(hi2), op.f64x2Le, op.v128And];
+  const outOfRange = (xv: number, tb: { lo2: number; hi2: number }): Code => [
+    get(xv), get(tb.lo2), op.f64x2Ge, get(xv), get(tb.hi2), op.f64x2Le, op.v128And, op.v128Not,
+  ];
   return {
     name: tables === 1 ? 'histogram' : 'histogram2',
-    params: ['i32', 'i32', 'f64', 'f64', ...all.flatMap((): ValType[] => ['f64', 'i32', 'i32', 'i32'])],
+    params: ['i32', 'i32', ...all.flatMap((): ValType[] => ['f64', 'f64', 'f64', 'i32', 'i32', 'i32'])],
     results: [],
     locals,
     body: [
       get(0), get(1), i32(2), op.i32Shl, op.i32Add, set(end),
       get(0), get(1), i32(-4), op.i32And, i32(2), op.i32Shl, op.i32Add, set(end4),
-      all.map((tb) => [get(tb.bins), i32(1), op.i32Sub, set(tb.last), get(tb.norm), op.f64x2Splat, set(tb.norm2)]),
-      get(2), op.f64x2Splat, set(lo2),
-      get(3), op.f64x2Splat, set(hi2),
+      all.map((tb) => [
+        get(tb.bins), i32(1), op.i32Sub, set(tb.last), get(tb.norm), op.f64x2Splat, set(tb.norm2),
+        get(tb.lo), op.f64x2Splat, set(tb.lo2), get(tb.hi), op.f64x2Splat, set(tb.hi2),
+      ]),
       f64(EDGE_MARGIN), op.f64x2Splat, set(margin2),
       f64(1 - EDGE_MARGIN), op.f64x2Splat, set(top2),
       stepLoop(0, end4, 16, [
         get(0), op.v128Load(), tee(v), op.f64x2PromoteLowF32x4, set(xl),
         get(v), get(v), op.i8x16Shuffle(HIGH_HALF), op.f64x2PromoteLowF32x4, set(xh),
-        inRange(xl), inRange(xh), op.v128And, op.v128Not, set(bad),
-        get(xl), get(lo2), op.f64x2Sub, set(dl),
-        get(xh), get(lo2), op.f64x2Sub, set(dh),
+        i32(0), op.i32x4Splat, set(bad),
         all.map((tb) => [
+          get(bad), outOfRange(xl, tb), op.v128Or, outOfRange(xh, tb), op.v128Or, set(bad),
+          get(xl), get(tb.lo2), op.f64x2Sub, set(dl),
+          get(xh), get(tb.lo2), op.f64x2Sub, set(dh),
           get(dl), get(tb.norm2), op.f64x2Mul, tee(tl), op.i32x4TruncSatF64x2SZero, set(bl),
           get(dh), get(tb.norm2), op.f64x2Mul, tee(th), op.i32x4TruncSatF64x2SZero, set(bh),
           get(tl), get(bl), op.f64x2ConvertLowI32x4S, op.f64x2Sub, set(tl),

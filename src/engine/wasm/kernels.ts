@@ -38,12 +38,14 @@ interface Exports {
   moments(ptr: number, n: number, shift: number): void;
   apply(src: number, dst: number, n: number, shift: number, scale: number, offset: number): void;
   histogram(ptr: number, n: number, lo: number, hi: number, norm: number, edges: number, counts: number, bins: number): void;
-  histogram2(ptr: number, n: number, lo: number, hi: number, normA: number, edgesA: number, countsA: number, binsA: number,
-    normB: number, edgesB: number, countsB: number, binsB: number): void;
+  histogram2(ptr: number, n: number, loA: number, hiA: number, normA: number, edgesA: number, countsA: number, binsA: number,
+    loB: number, hiB: number, normB: number, edgesB: number, countsB: number, binsB: number): void;
 }
 
-/** One histogram table in the kernels' memory, for the kernels' histogram functions. */
+/** One histogram table in the kernels' memory over [lo, hi], for the kernels' histogram functions. */
 export interface HistogramTable {
+  lo: number;
+  hi: number;
   norm: number;
   edges: number;
   counts: number;
@@ -67,7 +69,7 @@ export function warmUpKernels(bytes = 4 << 20): void {
   const table = (bins: number) => {
     const edges = kernels.alloc((bins + 1) * 8);
     kernels.f64(edges, bins + 1).forEach((_, i, e) => { e[i] = i / bins; });
-    return { norm: bins, edges, counts: kernels.alloc(bins * 4), bins };
+    return { lo: 0, hi: 1, norm: bins, edges, counts: kernels.alloc(bins * 4), bins };
   };
   const coarse = table(100);
   const fine = table(1024);
@@ -76,8 +78,8 @@ export function warmUpKernels(bytes = 4 << 20): void {
       const len = Math.min(4096, n - at);
       kernels.moments(src + at * 4, len, 0.5);
       kernels.apply(src + at * 4, dst + at * 4, len, 0.5, 2, 0);
-      kernels.histogram(src + at * 4, len, 0, 1, coarse, fine);
-      kernels.histogram(src + at * 4, len, 0, 1, coarse);
+      kernels.histogram(src + at * 4, len, coarse, fine);
+      kernels.histogram(src + at * 4, len, fine);
     }
   }
   kernels.release();
@@ -183,9 +185,9 @@ export class Kernels {
     this.fn.apply(src, dst, n, shift, scale, offset);
   }
 
-  /** Bins n float32 at ptr into `a`, and into `b` too (over the same [lo, hi]) when given. */
-  histogram(ptr: number, n: number, lo: number, hi: number, a: HistogramTable, b?: HistogramTable): void {
-    if (b) this.fn.histogram2(ptr, n, lo, hi, a.norm, a.edges, a.counts, a.bins, b.norm, b.edges, b.counts, b.bins);
-    else this.fn.histogram(ptr, n, lo, hi, a.norm, a.edges, a.counts, a.bins);
+  /** Bins n float32 at ptr into `a`, and into `b` too when given. */
+  histogram(ptr: number, n: number, a: HistogramTable, b?: HistogramTable): void {
+    if (b) this.fn.histogram2(ptr, n, a.lo, a.hi, a.norm, a.edges, a.counts, a.bins, b.lo, b.hi, b.norm, b.edges, b.counts, b.bins);
+    else this.fn.histogram(ptr, n, a.lo, a.hi, a.norm, a.edges, a.counts, a.bins);
   }
 }

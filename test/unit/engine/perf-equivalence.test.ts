@@ -44,6 +44,24 @@ function twoPass(values: ArrayLike<number>, map: GroupMap, groups: number) {
   return { n, mean, variance: m2.map((m, g) => m / n[g]) };
 }
 
+/**
+ * `base` and values exactly on the (float32-rounded) edges of `bins` bins over its range and one float32 ulp to
+ * either side, where numpy's corrections matter.
+ */
+function withEdgeValues(base: Float32Array, bins: number): { data: Float32Array; range: [number, number] } {
+  const range = histogramRange(Math.min(...base), Math.max(...base));
+  const step = (range[1] - range[0]) / bins;
+  const onEdges = Float32Array.from({ length: 3 * (bins + 1) }, (_, i) => {
+    const bits = new Float32Array([Math.fround(range[0] + Math.floor(i / 3) * step)]);
+    new Int32Array(bits.buffer)[0] += (i % 3) - 1;
+    return Math.min(range[1], Math.max(range[0], bits[0]));
+  });
+  const data = new Float32Array(base.length + onEdges.length);
+  data.set(base);
+  data.set(onEdges, base.length);
+  return { data, range };
+}
+
 function withKernels<T>(on: boolean, run: () => T): T {
   setWasmKernels(on);
   try {
@@ -112,22 +130,7 @@ describe('WebAssembly kernels agree with the TypeScript reference', () => {
 
   it('histograms: bit-for-bit the same counts, values on every edge included', () => {
     for (const bins of [1, 7, 100, 4096]) {
-      const base = randomF32(20000, bins, 3, 2);
-      const lo = Math.min(...base);
-      const hi = Math.max(...base);
-      const range = histogramRange(lo, hi);
-      // values exactly on (float32-rounded) edges and next to them, where numpy's corrections matter
-      const step = (range[1] - range[0]) / bins;
-      const onEdges = Float32Array.from({ length: 3 * (bins + 1) }, (_, i) => {
-        const e = Math.fround(range[0] + Math.floor(i / 3) * step);
-        const bits = new Float32Array([e]);
-        const u = new Int32Array(bits.buffer);
-        u[0] += (i % 3) - 1;
-        return Math.min(range[1], Math.max(range[0], bits[0]));
-      });
-      const data = new Float32Array(base.length + onEdges.length);
-      data.set(base);
-      data.set(onEdges, base.length);
+      const { data, range } = withEdgeValues(randomF32(20000, bins, 3, 2), bins);
       const all: GroupMap = { run: data.length, mod: 0 };
       const kernels = Kernels.create();
       const wasm = new GroupHistograms(1, bins, [range], kernels).add(data, 0, all);
@@ -140,6 +143,44 @@ describe('WebAssembly kernels agree with the TypeScript reference', () => {
       GroupHistograms.addBoth(coarse, fine, data, 0, all);
       assert.deepEqual(Array.from(coarse.counts), Array.from(ts.counts), `${bins} bins beside 4096`);
       assert.deepEqual(Array.from(fine.counts), Array.from(new GroupHistograms(1, 4096, [range]).add(data, 0, all).counts), `4096 bins beside ${bins}`);
+    }
+  });
+
+  it('nested fine histograms sum to numpy\'s coarse counts (values on and next to every coarse edge), with and without kernels', () => {
+    for (const [bins, split] of [[1, 4096], [7, 586], [24, 43], [100, 41], [1000, 5]]) {
+      const { data, range } = withEdgeValues(randomF32(20000, bins + split, -1, 7), bins);
+      const all: GroupMap = { run: data.length, mod: 0 };
+      const direct = new GroupHistograms(1, bins, [range]).add(data, 0, all).counts;
+      for (const kernels of [null, Kernels.create()]) {
+        const fine = new GroupHistograms(1, bins * split, [range], kernels, split).add(data, 0, all);
+        assert.ok(fine.nestsExactly);
+        assert.deepEqual(Array.from(fine.coarseCounts()), Array.from(direct), `${bins} × ${split}, kernels ${!!kernels}`);
+      }
+    }
+    // a float64 range a few ulps wide: numpy's one correction step may not reach the bin, so nothing is derived
+    assert.equal(new GroupHistograms(1, 4100, [[1, 1 + 2 ** -40]], null, 41).nestsExactly, false);
+  });
+
+  it('per-group and whole-tensor tables over different ranges filled in one sweep equal separate sweeps', () => {
+    const map: GroupMap = { run: 3000, mod: 3 };
+    const whole: GroupMap = { run: 18000, mod: 0 };
+    const data = randomF32(18000, 17, 1, 3);
+    data[5] = NaN;
+    data[3001] = Infinity;
+    const m = new GroupMoments(3).add(data, 0, map);
+    const ranges = [0, 1, 2].map((g) => histogramRange(m.min[g], m.max[g]));
+    const t = m.total();
+    const overall = histogramRange(t.min[0], t.max[0]);
+    const kernels = Kernels.create();
+    for (const start of [0, 1234]) {
+      const chunk = data.subarray(start);
+      const ch = new GroupHistograms(3, 24 * 43, ranges, kernels, 43);
+      const all = new GroupHistograms(1, 100 * 41, [overall], kernels, 41);
+      GroupHistograms.addBoth(ch, all, chunk, start, map, whole);
+      const chRef = new GroupHistograms(3, 24 * 43, ranges, null, 43).add(chunk, start, map);
+      const allRef = new GroupHistograms(1, 100 * 41, [overall], null, 41).add(chunk, start, whole);
+      assert.deepEqual(Array.from(ch.counts), Array.from(chRef.counts), `channels from ${start}`);
+      assert.deepEqual(Array.from(all.counts), Array.from(allRef.counts), `whole from ${start}`);
     }
   });
 
@@ -269,6 +310,27 @@ describe('estimated quantiles', () => {
       assert.deepEqual(fromState(g), f);
       for (const p of Object.keys(e)) assert.ok(Math.abs(f[p] - e[p]) <= width, `group ${g} ${p}%: ${f[p]} vs ${e[p]} (bin ${width})`);
     }
+  });
+});
+
+describe('inspect with estimated quantiles', () => {
+  it('histograms summed from the fine quantile tables equal numpy\'s binning, with and without kernels', async function () {
+    this.timeout(60000);
+    const shape = [2, 3, 700, 1000]; // above the exact-quantile budget
+    const data = randomF32(2 * 3 * 700 * 1000, 31, 4, 3);
+    data[77] = NaN;
+    const options = { ...DEFAULT_INSPECT_OPTIONS, op: 'none' as const, channelAxis: 1 };
+    const fast = await inspect(memorySource(data, shape, 1 << 18), options);
+    const slow = await withKernels(false, () => inspect(memorySource(data, shape, 1 << 18), options));
+    assert.equal(fast.quantilesExact, false);
+    assertSameResult(fast, slow, 'estimated');
+    const map: GroupMap = { run: 700 * 1000, mod: 3 };
+    const ranges = fast.channel.before.map((b) => histogramRange(b.min, b.max));
+    const bins = fast.channel.histBefore[0].counts.length;
+    const perChannel = new GroupHistograms(3, bins, ranges).add(data, 0, map);
+    fast.channel.histBefore.forEach((h, c) => assert.deepEqual(h.counts, Array.from(perChannel.counts.subarray(c * bins, (c + 1) * bins)), `channel ${c}`));
+    const overall = new GroupHistograms(1, options.bins, [histogramRange(fast.overall.before.min, fast.overall.before.max)]).add(data, 0, { run: data.length, mod: 0 });
+    assert.deepEqual(fast.overall.histBefore.counts, Array.from(overall.counts));
   });
 });
 
