@@ -5,7 +5,10 @@
 import './style.css';
 import type { ToWebview } from '../src/shared/protocol';
 import { App } from './app';
+import { markOnce } from './marks';
 import { post } from './vscodeApi';
+
+markOnce('script');
 
 function report(message: string): void {
   post({ type: 'webviewError', message: message.slice(0, 16000) });
@@ -20,8 +23,15 @@ const app = new App(root);
 window.addEventListener('message', (e: MessageEvent<unknown>) => {
   const m = e.data;
   if (typeof m !== 'object' || m === null || typeof (m as { type?: unknown }).type !== 'string') return;
+  const type = (m as ToWebview).type;
+  markOnce(`received ${type}`);
   try {
     app.handle(m as ToWebview);
+    // the frame after the first result is when its charts reach the screen
+    if (type === 'result') {
+      markOnce('result rendered');
+      requestAnimationFrame(() => markOnce('result on screen'));
+    }
   } catch (err) {
     report(err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err));
   }

@@ -1,5 +1,6 @@
 /** The page's only channel to the host: typed posting and the persisted UI state. */
 import type { FromWebview } from '../src/shared/protocol';
+import { markOnce } from './marks';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -13,6 +14,7 @@ const api = acquireVsCodeApi();
 
 export function post(message: FromWebview): void {
   api.postMessage(message);
+  markOnce(`posted ${message.type}`);
 }
 
 export function loadState(): unknown {

@@ -74,7 +74,7 @@ try {
     console.log(`[e2e] screenshot ${path.relative(repoRoot, file)}`);
     return file;
   };
-  const ctx = { page, workspace, expected, repoRoot, resultsDir, workbench, screenshot, lap };
+  const ctx = { page, workspace, expected, repoRoot, resultsDir, serverStateDir: cs.stateDir, workbench, screenshot, lap };
   for (const check of selected) {
     const started = Date.now();
     try {

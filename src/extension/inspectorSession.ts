@@ -136,7 +136,11 @@ export class InspectorSession extends Disposable {
   }
 
   private getListing(): Promise<Listing> {
-    this.listing ??= this.engine.list(this.source).promise;
+    if (!this.listing) {
+      const started = Date.now();
+      this.listing = this.engine.list(this.source).promise;
+      void this.listing.then(() => log().info(`${this.info.label}: listed in ${Date.now() - started} ms`), () => undefined);
+    }
     return this.listing;
   }
 
@@ -253,6 +257,7 @@ export class InspectorSession extends Disposable {
     if (tensor.byteLength >= NOTIFY_BYTES) notify = this.notifyProgress(tensor, job);
     try {
       const result = await job.promise;
+      log().info(`${this.info.label}: computed in ${result.millis} ms`);
       this.remember(key, result);
       this.showResult(requestId, tensor, result);
     } catch (e) {

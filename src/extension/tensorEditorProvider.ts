@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { EngineClient } from './engineClient';
 import { VIEW_TYPE } from './ids';
 import { InspectorSession } from './inspectorSession';
+import { log } from './log';
 import { trackSession } from './sessionRegistry';
 
 class TensorDocument implements vscode.CustomDocument {
@@ -31,6 +32,7 @@ export class TensorEditorProvider implements vscode.CustomReadonlyEditorProvider
 
   resolveCustomEditor(document: TensorDocument, panel: vscode.WebviewPanel): void {
     const file = document.uri.fsPath;
+    log().info(`${path.basename(file)}: opened in the inspector`);
     const session = new InspectorSession(panel.webview, { kind: 'file', path: file, tensor: '' },
       { kind: 'file', label: path.basename(file), detail: file }, this.engine, this.context.extensionUri);
     trackSession(panel, session);

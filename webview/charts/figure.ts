@@ -4,6 +4,7 @@
  * read-out in the DOM (exact values, selectable, visible to tests).
  */
 import { button, h, replaceChildren, uid } from '../dom';
+import { markOnce } from '../marks';
 import type { Palette } from '../theme';
 import { SeriesChart, type SeriesSpec } from './seriesChart';
 
@@ -61,7 +62,10 @@ export class Figure {
   draw(spec: SeriesSpec, palette: Palette, table: () => TableData): void {
     this.table = table;
     if (this.chart) this.chart.update(spec, palette);
-    else this.chart = new SeriesChart(this.canvas, spec, palette);
+    else {
+      this.chart = new SeriesChart(this.canvas, spec, palette);
+      markOnce(`drawn ${this.opts.id}`);
+    }
     if (this.details.open) this.renderTable();
   }
 
