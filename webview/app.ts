@@ -4,6 +4,7 @@
  */
 import type { InitMessage, StopPoint, TensorInfo, ToWebview } from '../src/shared/protocol';
 import type { InspectOptions, InspectResult } from '../src/engine/inspect/types';
+import type { ChannelWindow } from '../src/shared/resultWire';
 import { Figure, type FigureOptions } from './charts/figure';
 import { applyPalette } from './charts/setup';
 import type { Ctx, View } from './ctx';
@@ -30,6 +31,7 @@ import { pickerView } from './views/picker';
 import { runningPanelView } from './views/runningPanel';
 import { errorView, loadingView, sourceChangedBanner } from './views/status';
 import { summaryView } from './views/summary';
+import { channelWindowView } from './views/channelWindow';
 import { safeFileName, statisticsCsv, statisticsJson } from './exportData';
 import { post } from './vscodeApi';
 
@@ -43,6 +45,8 @@ export class App {
   private init: InitMessage | null = null;
   private tensor: TensorInfo | null = null;
   private result: InspectResult | null = null;
+  /** The channels `result` holds, of all the tensor has (the host sends at most MAX_WINDOW_CHANNELS at once). */
+  private window: ChannelWindow | null = null;
   private options: InspectOptions | null = null;
   private pending: Pending | null = null;
   private progress: number | null = null;
@@ -78,7 +82,7 @@ export class App {
         return this.onInit({ ...m, options: reviveOptions(m.options) });
       case 'result':
         if (this.pending?.id !== m.requestId) return; // superseded by a newer request
-        return this.onResult(m.tensor, reviveResult(m.result));
+        return this.onResult(m.tensor, reviveResult(m.result), m.result.window);
       case 'progress':
         if (this.pending?.id === m.requestId) {
           this.progress = m.fraction;
@@ -134,8 +138,11 @@ export class App {
     this.openTensor(tensor, saved ?? m.options);
   }
 
-  private onResult(tensor: TensorInfo, r: InspectResult): void {
+  private onResult(tensor: TensorInfo, r: InspectResult, window: ChannelWindow): void {
     const sameTensor = this.ui.tensor === tensor.name;
+    // another window shows other channels: the sliders start from their γ/β, the selection from the first
+    const moved = this.window !== null && this.window.start !== window.start;
+    this.window = window;
     this.pending = null;
     this.progress = null;
     this.error = null;
@@ -144,7 +151,7 @@ export class App {
     this.options = r.options;
     this.start = startAffine(r);
     const ui = this.ui;
-    if (!sameTensor || ui.gamma?.length !== r.channels || ui.beta?.length !== r.channels) {
+    if (!sameTensor || moved || ui.gamma?.length !== r.channels || ui.beta?.length !== r.channels) {
       ui.gamma = [...this.start.gamma];
       ui.beta = [...this.start.beta];
       ui.gammaAll = 1;
@@ -152,7 +159,7 @@ export class App {
     }
     ui.tensor = tensor.name;
     ui.options = r.options;
-    ui.channel = Math.min(ui.channel, Math.max(0, r.channels - 1));
+    ui.channel = moved ? 0 : Math.min(ui.channel, Math.max(0, r.channels - 1));
     persist(ui);
     this.render();
   }
@@ -202,16 +209,18 @@ export class App {
     this.compute(tensor, options);
   }
 
-  private compute(tensor: string, options: InspectOptions): void {
+  /** `firstChannel` picks the channel window; by default the one shown, for the same tensor. */
+  private compute(tensor: string, options: InspectOptions, firstChannel?: number): void {
     this.cancelPending();
     const id = this.nextId++;
+    const first = firstChannel ?? (this.ui.tensor === tensor ? this.window?.start ?? 0 : 0);
     this.pending = { id, kind: 'compute', tensor, options };
     this.options = options;
     this.progress = null;
     this.error = null;
     this.ui.options = options;
     persist(this.ui);
-    post({ type: 'compute', requestId: id, tensor, options });
+    post({ type: 'compute', requestId: id, tensor, options, ...(first > 0 ? { firstChannel: first } : {}) });
     this.render();
   }
 
@@ -275,6 +284,7 @@ export class App {
   private makeCtx(init: InitMessage, tensor: TensorInfo, result: InspectResult): Ctx {
     return {
       init, tensor, result, ui: this.ui, palette: this.palette, start: this.start,
+      channelName: (c) => c + (this.window?.start ?? 0),
       affine: () => this.affine(),
       selectChannel: (c) => {
         if (c === this.ui.channel || c < 0 || c >= result.channels) return;
@@ -367,6 +377,7 @@ export class App {
       return [h('p', { class: 'empty', id: 'empty' }, `The tensor has no elements (shape ${shapeText(r.shape)}): there is nothing to draw.`)];
     }
     const ctx = this.makeCtx(init, tensor, r);
+    const window = this.window ?? { start: 0, count: r.channels, total: r.channels };
     const views = [channelListView(ctx), channelChartsView(ctx), distributionsView(ctx), gammaBetaView(ctx), runningPanelView(ctx)]
       .filter((v): v is View => v !== null);
     this.historyPanel = historyView(ctx, this.history, (enabled) => {
@@ -379,6 +390,7 @@ export class App {
     return [
       h('div', { class: stale ? 'content stale' : 'content' },
         h('div', { class: 'overview' }, summaryView(r), axesDiagramView(r)),
+        ...(window.count < window.total ? [channelWindowView(window, (first) => this.compute(tensor.name, r.options, first))] : []),
         list.root,
         channelCharts.root,
         distributions.root,
@@ -388,7 +400,7 @@ export class App {
         exportBarView({
           statistics: (format) => this.postExport(`statistics (${format.toUpperCase()})`, {
             format, suggestedName: safeFileName(this.fileStem(), `-stats.${format}`),
-            text: format === 'csv' ? statisticsCsv(r, this.affine()) : statisticsJson(init.source, tensor, r, this.affine()),
+            text: format === 'csv' ? statisticsCsv(r, this.affine(), window) : statisticsJson(init.source, tensor, r, this.affine(), window),
           }),
           normalizedTensor: () => this.exportNormalized(tensor, r),
         }, r.options.op !== 'none', this.exportStatus)),

@@ -17,6 +17,11 @@ export interface Ctx {
   affine(): Affine;
   /** γ/β from the file (or 1 and 0): the sliders' start point and what "reset" returns to. */
   readonly start: { gamma: number[]; beta: number[] };
+  /**
+   * A channel's number in the tensor. Views index channels within the window the result holds (0 ..
+   * result.channels − 1); every channel number shown to the user goes through this.
+   */
+  channelName(channel: number): number;
   selectChannel(channel: number): void;
   /** Changes and persists UI state; `redraw` lists what to update. */
   updateUi(patch: Partial<UiState>, redraw?: 'affine' | 'channel' | 'all'): void;

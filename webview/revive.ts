@@ -2,10 +2,12 @@
  * VS Code carries messages as JSON, which turns NaN and ±Inf into null. The engine's results hold such values
  * on purpose (a channel of only NaN has mean NaN), and `null * 2 === 0` would turn them into plausible wrong
  * numbers, so every numeric field that may be non-finite is read back as NaN before anything computes with it.
+ * Typed arrays (the per-channel figures, see resultWire.ts) travel as binary and arrive intact.
  */
-import type { StopPoint } from '../src/shared/protocol';
+import type { StopPoint, WireStopPoint } from '../src/shared/protocol';
 import type { Histogram } from '../src/engine/histogram';
-import type { InspectOptions, InspectResult, SampleMoments, Summary } from '../src/engine/inspect/types';
+import type { InspectOptions, InspectResult, Summary } from '../src/engine/inspect/types';
+import { decodeResult, type WireResult } from '../src/shared/resultWire';
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : NaN);
 const nums = (a: readonly unknown[]): number[] => a.map(num);
@@ -30,31 +32,21 @@ export function reviveOptions(o: InspectOptions): InspectOptions {
   return out;
 }
 
-function samples(s: SampleMoments | null): SampleMoments | null {
-  return s && { ...s, count: nums(s.count), mean: nums(s.mean), m2: nums(s.m2) };
-}
-
-export function reviveResult(r: InspectResult): InspectResult {
-  return {
-    ...r,
-    options: reviveOptions(r.options),
+/** The page's result from the host's: per-channel figures arrive as typed arrays (NaN intact), the rest as JSON. */
+export function reviveResult(w: WireResult): InspectResult {
+  return decodeResult({
+    ...w,
+    options: reviveOptions(w.options),
     overall: {
-      before: summary(r.overall.before),
-      after: r.overall.after && summary(r.overall.after),
-      histBefore: histogram(r.overall.histBefore),
-      histAfter: r.overall.histAfter && histogram(r.overall.histAfter),
+      before: summary(w.overall.before),
+      after: w.overall.after && summary(w.overall.after),
+      histBefore: histogram(w.overall.histBefore),
+      histAfter: w.overall.histAfter && histogram(w.overall.histAfter),
     },
-    channel: {
-      before: r.channel.before.map(summary),
-      after: r.channel.after && r.channel.after.map(summary),
-      histBefore: r.channel.histBefore.map(histogram),
-      histAfter: r.channel.histAfter && r.channel.histAfter.map(histogram),
-    },
-    normalization: r.normalization && { ...r.normalization, varMin: num(r.normalization.varMin), varMax: num(r.normalization.varMax) },
-    samples: samples(r.samples),
-  };
+    normalization: w.normalization && { ...w.normalization, varMin: num(w.normalization.varMin), varMax: num(w.normalization.varMax) },
+  });
 }
 
-export function reviveStops(points: StopPoint[]): StopPoint[] {
-  return points.map((p) => ({ ...p, mean: nums(p.mean), var: nums(p.var) }));
+export function reviveStops(points: WireStopPoint[]): StopPoint[] {
+  return points.map((p) => ({ stop: p.stop, label: p.label, mean: Array.from(p.mean), var: Array.from(p.var) }));
 }

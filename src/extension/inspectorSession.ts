@@ -8,6 +8,7 @@ import { CancelledError, UserError } from '../engine/errors';
 import type { Diagnostic, InspectOptions, InspectResult } from '../engine/inspect/types';
 import { inspectorHtml, makeNonce } from '../shared/html';
 import type { AttachStatsMessage, ExportMessage, FromWebview, SourceInfo, StopPoint, TensorInfo, ToWebview } from '../shared/protocol';
+import { channelWindow, encodeResult, unwindowOptions, windowOptions, type ChannelWindow } from '../shared/resultWire';
 import { parseFromWebview } from '../shared/validate';
 import type { Listing, WorkerSource } from '../shared/workerProtocol';
 import { defaultOptionsFor } from './defaultOptions';
@@ -37,6 +38,11 @@ export class InspectorSession extends Disposable {
   /** Fires with every result sent to the webview (the integration tests compare it with numpy's). */
   readonly onDidCompute = this.computed.event;
   private last: { tensor: TensorInfo; result: InspectResult } | undefined;
+  /**
+   * The whole options of the tensor the page shows, and the channel window its per-channel option arrays are cut
+   * to: what the page sends back is pasted into these (resultWire.ts).
+   */
+  private shown: { tensor: string; options: InspectOptions; window: ChannelWindow } | undefined;
   private readonly sourceChanged = this._register(new vscode.EventEmitter<{ deleted: boolean }>());
   /** Fires when the file changes or disappears on disk, as the webview is told to offer a reload. */
   readonly onDidChangeSource = this.sourceChanged.event;
@@ -93,16 +99,16 @@ export class InspectorSession extends Disposable {
         this.cache.clear();
         return this.sendInit();
       case 'compute':
-        return this.compute(m.requestId, m.tensor, m.options);
+        return this.compute(m.requestId, m.tensor, this.wholeOptions(m.tensor, m.options), m.firstChannel);
       case 'cancel':
         if (this.running?.requestId === m.requestId) this.running.job.cancel();
         return;
       case 'export':
-        return this.export(m);
+        return this.export(m.options && m.tensor !== undefined ? { ...m, options: this.wholeOptions(m.tensor, m.options) } : m);
       case 'openLayer':
         return this.openLayer(m.requestId, m.prefix);
       case 'attachStats':
-        return this.attachStats(m);
+        return this.attachStats({ ...m, options: this.wholeOptions(m.tensor, m.options) });
       case 'follow':
         this.follow?.setEnabled(m.enabled);
         return;
@@ -126,8 +132,22 @@ export class InspectorSession extends Disposable {
     return this.sendInit();
   }
 
+  /** Posts a followed variable's history, each stop cut to the channel window shown. */
   postHistory(points: StopPoint[]): void {
-    this.post({ type: 'history', points });
+    this.post({
+      type: 'history',
+      points: points.map((p) => {
+        const w = this.shown?.window.total === p.mean.length ? this.shown.window : channelWindow(p.mean.length, 0);
+        const cut = (a: number[]) => Float64Array.from(a.slice(w.start, w.start + w.count));
+        return { stop: p.stop, label: p.label, mean: cut(p.mean), var: cut(p.var) };
+      }),
+    });
+  }
+
+  /** Options from the page, whose per-channel arrays hold the shown window's channels, made whole again. */
+  private wholeOptions(tensor: string, options: InspectOptions): InspectOptions {
+    const s = this.shown;
+    return s && s.tensor === tensor ? unwindowOptions(options, s.options, s.window) : options;
   }
 
   /** An error of the source itself, e.g. a followed variable unreadable at a new stop: Retry shows the last value again. */
@@ -162,8 +182,11 @@ export class InspectorSession extends Disposable {
 
   /** The webview's (re)start: what the source holds, which tensor to show, and the options to show it with. */
   private postInit(listing: Listing, selected: string | null, options: InspectOptions): void {
+    // per-channel options (a state-dict layer's) are as long as the layer has channels: the first window of them
+    const window = channelWindow(options.affine?.scale.length ?? options.running?.mean.length ?? 0, 0);
+    this.shown = selected === null ? undefined : { tensor: selected, options, window };
     this.post({
-      type: 'init', source: this.info, tensors: listing.tensors, layers: listing.layers, selected, options,
+      type: 'init', source: this.info, tensors: listing.tensors, layers: listing.layers, selected, options: windowOptions(options, window),
       follow: { available: !!this.follow, enabled: this.follow?.enabled ?? false },
     });
   }
@@ -230,7 +253,7 @@ export class InspectorSession extends Disposable {
     await this.compute(m.requestId, m.tensor, options);
   }
 
-  private async compute(requestId: number, tensorName: string, options: InspectOptions): Promise<void> {
+  private async compute(requestId: number, tensorName: string, options: InspectOptions, firstChannel = 0): Promise<void> {
     this.running?.job.cancel();
     const listing = await this.getListing();
     const tensor = listing.tensors.find((t) => t.name === tensorName);
@@ -241,7 +264,7 @@ export class InspectorSession extends Disposable {
     const key = JSON.stringify([tensorName, options]);
     const cached = this.cache.get(key);
     if (cached) {
-      this.showResult(requestId, tensor, cached);
+      this.showResult(requestId, tensor, cached, firstChannel);
       return;
     }
     const source = withTensor(this.source, tensorName);
@@ -259,7 +282,7 @@ export class InspectorSession extends Disposable {
       const result = await job.promise;
       log().info(`${this.info.label}: computed in ${result.millis} ms`);
       this.remember(key, result);
-      this.showResult(requestId, tensor, result);
+      this.showResult(requestId, tensor, result, firstChannel);
     } catch (e) {
       if (e instanceof CancelledError) return;
       if (!(e instanceof UserError)) log().error(`computing ${this.info.label}: ${e instanceof Error ? e.stack : String(e)}`);
@@ -269,10 +292,12 @@ export class InspectorSession extends Disposable {
     }
   }
 
-  private showResult(requestId: number, tensor: TensorInfo, computed: InspectResult): void {
+  private showResult(requestId: number, tensor: TensorInfo, computed: InspectResult, firstChannel: number): void {
     const extra = this.extraDiagnostics.get(tensor.name) ?? [];
     const result = extra.length ? { ...computed, diagnostics: [...extra, ...computed.diagnostics] } : computed;
-    this.post({ type: 'result', requestId, tensor, result });
+    const window = channelWindow(result.channels, firstChannel);
+    this.shown = { tensor: tensor.name, options: result.options, window };
+    this.post({ type: 'result', requestId, tensor, result: encodeResult(result, window) });
     this.last = { tensor, result };
     this.computed.fire(this.last);
   }

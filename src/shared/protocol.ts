@@ -5,7 +5,8 @@
  * runtime by `validate.ts` before the host acts on them.
  */
 import type { DType } from '../engine/dtype';
-import type { InspectOptions, InspectResult } from '../engine/inspect/types';
+import type { InspectOptions } from '../engine/inspect/types';
+import type { WireResult } from './resultWire';
 
 /** Where the tensor came from, in the user's terms (shown in the header). */
 export interface SourceInfo {
@@ -70,11 +71,12 @@ export interface ProgressMessage {
   fraction: number;
 }
 
+/** The result over a window of at most MAX_WINDOW_CHANNELS channels, per-channel figures as typed arrays (resultWire.ts). */
 export interface ResultMessage {
   type: 'result';
   requestId: number;
   tensor: TensorInfo;
-  result: InspectResult;
+  result: WireResult;
 }
 
 export interface ErrorMessage {
@@ -98,9 +100,17 @@ export interface SourceChangedMessage {
   deleted: boolean;
 }
 
+/** The history of a followed variable, each stop's figures cut to the channel window shown, as typed arrays. */
 export interface HistoryMessage {
   type: 'history';
-  points: StopPoint[];
+  points: WireStopPoint[];
+}
+
+export interface WireStopPoint {
+  stop: number;
+  label: string;
+  mean: Float64Array;
+  var: Float64Array;
 }
 
 export type ToWebview = InitMessage | ProgressMessage | ResultMessage | ErrorMessage | ExportedMessage
@@ -112,12 +122,17 @@ export interface ReadyMessage {
   type: 'ready';
 }
 
-/** Compute statistics for `tensor` with `options`; a newer compute supersedes (cancels) an older one. */
+/**
+ * Compute statistics for `tensor` with `options`; a newer compute supersedes (cancels) an older one. The
+ * per-channel arrays of `options` hold the channels of the window the page shows; `firstChannel` is the first
+ * channel of the window to answer with (0 when absent). A new window of the same result comes from the host's cache.
+ */
 export interface ComputeMessage {
   type: 'compute';
   requestId: number;
   tensor: string;
   options: InspectOptions;
+  firstChannel?: number;
 }
 
 export interface CancelMessage {

@@ -56,7 +56,10 @@ export function parseFromWebview(m: unknown): FromWebview | undefined {
       return { type: m.type };
     case 'compute': {
       const options = parseInspectOptions(m.options);
-      return isInt(m.requestId) && isStr(m.tensor) && options ? { type: 'compute', requestId: m.requestId, tensor: m.tensor, options } : undefined;
+      if (!isInt(m.requestId) || !isStr(m.tensor) || !options) return undefined;
+      if (m.firstChannel === undefined) return { type: 'compute', requestId: m.requestId, tensor: m.tensor, options };
+      return isInt(m.firstChannel) && m.firstChannel >= 0
+        ? { type: 'compute', requestId: m.requestId, tensor: m.tensor, options, firstChannel: m.firstChannel } : undefined;
     }
     case 'cancel':
       return isInt(m.requestId) ? { type: 'cancel', requestId: m.requestId } : undefined;

@@ -1,6 +1,6 @@
 // Loaded before the webview bundle, with the page's nonce: stands in for VS Code. `acquireVsCodeApi` records what
 // the page posts and keeps its state in sessionStorage (so a reload is "hide and reopen the panel"); messages to
-// the page go through JSON as VS Code sends them (NaN and ±Inf arrive as null). `__harness` gives the tests what
+// the page go through JSON as VS Code sends them (NaN and ±Inf arrive as null; typed arrays as binary, intact). `__harness` gives the tests what
 // only the page can measure: canvas pixels, CSP violations, timings.
 (() => {
   const posted = [];
@@ -12,6 +12,12 @@
     getState: () => JSON.parse(sessionStorage.getItem(KEY) ?? 'null'),
     setState: (s) => sessionStorage.setItem(KEY, JSON.stringify(s)),
   });
+  // as VS Code's serializeWebviewMessage does: typed arrays travel as binary, everything else through JSON
+  const asVsCodeSends = (m) => {
+    const views = [];
+    const json = JSON.stringify(m, (_k, v) => (ArrayBuffer.isView(v) ? { $view: views.push(v.slice()) - 1 } : v));
+    return JSON.parse(json, (_k, v) => (v !== null && typeof v === 'object' && '$view' in v ? views[v.$view] : v));
+  };
   const canvas = (selector) => {
     const c = document.querySelector(selector);
     if (!(c instanceof HTMLCanvasElement)) throw new Error(`no canvas at ${selector}`);
@@ -20,7 +26,7 @@
   window.__harness = {
     posted,
     violations,
-    deliver: (m) => window.postMessage(JSON.parse(JSON.stringify(m)), '*'),
+    deliver: (m) => window.postMessage(asVsCodeSends(m), '*'),
     /** Pixels that differ from the canvas's background (its top-left pixel): > 0 once something is drawn. */
     ink(selector) {
       const c = canvas(selector);

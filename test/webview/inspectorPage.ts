@@ -3,7 +3,9 @@
  * shows (text through locators, pixels and timings through the harness script).
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { FromWebview, ToWebview } from '../../src/shared/protocol';
+import type { InspectResult } from '../../src/engine/inspect/types';
+import type { FromWebview, TensorInfo, ToWebview } from '../../src/shared/protocol';
+import { channelWindow, encodeResult } from '../../src/shared/resultWire';
 import type { Fixture } from './makeFixtures';
 import { THEMES, type Theme } from './themes';
 
@@ -88,13 +90,18 @@ export class InspectorPage {
     await this.call('deliver', m);
   }
 
+  /** Answers request `requestId` with `result` as the host does: the window from `firstChannel`, encoded. */
+  async deliverResult(requestId: number, tensor: TensorInfo, result: InspectResult, firstChannel = 0): Promise<void> {
+    await this.deliver({ type: 'result', requestId, tensor, result: encodeResult(result, channelWindow(result.channels, firstChannel)) });
+  }
+
   /** Delivers the fixture's init, answers the compute it triggers with the fixture's result, and waits for the charts. */
   async show(f: Fixture): Promise<number> {
     const before = await this.count('compute');
     await this.deliver(f.init);
     const compute = await this.waitPosted('compute', before + 1);
     if (!f.result) throw new Error('fixture has no result');
-    await this.deliver({ type: 'result', requestId: compute.requestId, tensor: f.tensor, result: f.result });
+    await this.deliverResult(compute.requestId, f.tensor, f.result);
     await this.page.locator('#summary-table, #empty').first().waitFor();
     return compute.requestId;
   }

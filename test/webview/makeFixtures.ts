@@ -99,6 +99,19 @@ function channelsTensor(shape: [number, number, number, number], seed: number): 
 
 export const NON_FINITE = { nan: 3, posinf: 2, neginf: 1 };
 
+/** More channels than one window holds (resultWire.ts), so the page shows them a window at a time. */
+export const MANY_CHANNELS = 3000;
+/** Channel c of (2, MANY_CHANNELS, 2) holds c, c + 0.25, c + 0.5, c + 0.75: mean c + 0.375, var 0.078125, exactly. */
+function manyChannelsTensor(): Float32Array {
+  const data = new Float32Array(2 * MANY_CHANNELS * 2);
+  for (let i = 0; i < data.length; i++) {
+    const n = Math.floor(i / (2 * MANY_CHANNELS));
+    const c = Math.floor(i / 2) % MANY_CHANNELS;
+    data[i] = c + 0.25 * (2 * n + (i % 2));
+  }
+  return data;
+}
+
 /** Channels per slice: few enough that the engine's per-channel cell budget keeps 100 bins for each. */
 const SLICE_CHANNELS = 32;
 
@@ -152,6 +165,7 @@ export async function makeFixtures(root: string, ref: Reference) {
     nonFinite: await fromValues('broken.npy', [4, 3, 2, 2], nonFinite, bn),
     empty: await fromValues('empty.npy', [0, 3, 2, 2], new Float32Array(0), bn),
     debug: await fromValues('activations', [8, 4, 3, 3], channelsTensor([8, 4, 3, 3], 5), bn, true),
+    manyChannels: await fromValues('many_channels.npy', [2, MANY_CHANNELS, 2], manyChannelsTensor(), bn),
   };
   const bnTensor = fixtures.bnTrain.tensor;
   const stateDict: Fixture = {

@@ -10,6 +10,7 @@ import { loadReference, makeFixtures } from './makeFixtures';
 import { runAll } from './runner';
 import { serve } from './server';
 import type { Env } from './env';
+import { registerChannelWindow } from './cases/channelWindow';
 import { registerControls } from './cases/controls';
 import { registerGammaBeta } from './cases/gammaBeta';
 import { registerKeyboard } from './cases/keyboard';
@@ -39,7 +40,7 @@ async function main(): Promise<number> {
     env: { ...process.env, HOME: home },
   });
   const env: Env = { root, browser, url: server.url, fx, ref, results };
-  for (const register of [registerViews, registerGammaBeta, registerRunning, registerControls, registerStates, registerKeyboard,
+  for (const register of [registerViews, registerGammaBeta, registerRunning, registerControls, registerChannelWindow, registerStates, registerKeyboard,
     registerSecurity, registerThemes, registerPerf]) register(env);
   try {
     const { passed, failed } = await runAll();

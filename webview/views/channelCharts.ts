@@ -10,9 +10,8 @@ import { afterStats, runningShift } from '../derived';
 import { checkbox, h } from '../dom';
 import { fmtPrecise } from '../../src/shared/format';
 
-const points = (values: ArrayLike<number>) => Array.from(values, (y, x) => ({ x, y }));
-
 export function channelChartsView(ctx: Ctx): View {
+  const points = (values: ArrayLike<number>) => Array.from(values, (y, c) => ({ x: ctx.channelName(c), y }));
   const r = ctx.result;
   const p = ctx.palette;
   const before = r.channel.before;
@@ -21,9 +20,9 @@ export function channelChartsView(ctx: Ctx): View {
   const variance = before.map((s) => s.var);
   const run = r.options.op === 'batchnorm' && r.options.running?.mean.length === r.channels ? r.options.running : undefined;
   const shift = runningShift(r);
-  const channels = [...before.keys()].map(String);
+  const channels = [...before.keys()].map((c) => String(ctx.channelName(c)));
   const selected = (values: ArrayLike<number>, label: string): Series => ({
-    label, kind: 'points', color: p.foreground, points: [{ x: ctx.ui.channel, y: values[ctx.ui.channel] }],
+    label, kind: 'points', color: p.foreground, points: [{ x: ctx.channelName(ctx.ui.channel), y: values[ctx.ui.channel] }],
   });
 
   const beforeFig = ctx.figure({ id: 'fig-channel-before', title: 'Before normalization: mean ± std per channel', description: 'Points are channel means, bars one standard deviation (ddof=0).' });
@@ -37,7 +36,7 @@ export function channelChartsView(ctx: Ctx): View {
       const rs = run.var.map(Math.sqrt);
       series.push({ label: 'running mean ± sqrt(running var)', kind: 'points', color: p.running, points: points(run.mean), errors: { lo: run.mean.map((m, c) => m - rs[c]), hi: run.mean.map((m, c) => m + rs[c]) } });
     }
-    series.push(selected(mean, `channel ${ctx.ui.channel}`));
+    series.push(selected(mean, `channel ${ctx.channelName(ctx.ui.channel)}`));
     beforeFig.draw({ series, xTitle: 'channel', yTitle: 'raw value' }, p, () => ({
       head: run ? ['channel', 'mean', 'std', 'running mean', 'running var'] : ['channel', 'mean', 'std'],
       rows: channels.map((c, i) => [c, fmtPrecise(mean[i]), fmtPrecise(std[i]), ...(run ? [fmtPrecise(run.mean[i]), fmtPrecise(run.var[i])] : [])]),
@@ -49,7 +48,7 @@ export function channelChartsView(ctx: Ctx): View {
     if (!afterFig || !a) return;
     afterFig.draw({
       series: [{ label: 'y mean ± std', kind: 'points', color: p.normalized, points: points(a.mean), errors: { lo: a.mean.map((m, c) => m - a.std[c]), hi: a.mean.map((m, c) => m + a.std[c]) } },
-        selected(a.mean, `channel ${ctx.ui.channel}`)],
+        selected(a.mean, `channel ${ctx.channelName(ctx.ui.channel)}`)],
       xTitle: 'channel', yTitle: 'y',
     }, p, () => ({ head: ['channel', 'y mean', 'y std'], rows: channels.map((c, i) => [c, fmtPrecise(a.mean[i]), fmtPrecise(a.std[i])]) }));
   }
@@ -57,7 +56,7 @@ export function channelChartsView(ctx: Ctx): View {
   function drawVariance(): void {
     const series: Series[] = [{ label: 'batch var', kind: 'points', color: p.raw, points: points(variance) }];
     if (run) series.push({ label: 'running var', kind: 'points', color: p.running, points: points(run.var) });
-    series.push(selected(variance, `channel ${ctx.ui.channel}`));
+    series.push(selected(variance, `channel ${ctx.channelName(ctx.ui.channel)}`));
     varFig.draw({ series, xTitle: 'channel', yTitle: 'variance', logY: ctx.ui.logVariance }, p, () => ({
       head: run ? ['channel', 'batch var', 'running var'] : ['channel', 'var'],
       rows: channels.map((c, i) => [c, fmtPrecise(variance[i]), ...(run ? [fmtPrecise(run.var[i])] : [])]),
@@ -66,12 +65,12 @@ export function channelChartsView(ctx: Ctx): View {
 
   function drawShift(): void {
     if (!shiftFig || !shift) return;
-    const limit = (y: number) => [{ x: 0, y }, { x: r.channels - 1, y }];
+    const limit = (y: number) => [{ x: ctx.channelName(0), y }, { x: ctx.channelName(r.channels - 1), y }];
     shiftFig.draw({
       series: [{ label: 'shift', kind: 'points', color: p.running, points: points(shift) },
         { label: `±${MISMATCH_STD} (mismatch)`, kind: 'line', color: p.error, dashed: true, points: limit(MISMATCH_STD) },
         { label: `−${MISMATCH_STD}`, kind: 'line', color: p.error, dashed: true, points: limit(-MISMATCH_STD) },
-        selected(shift, `channel ${ctx.ui.channel}`)],
+        selected(shift, `channel ${ctx.channelName(ctx.ui.channel)}`)],
       xTitle: 'channel', yTitle: 'running std',
     }, p, () => ({ head: ['channel', 'shift (running std)'], rows: channels.map((c, i) => [c, fmtPrecise(shift[i])]) }));
   }

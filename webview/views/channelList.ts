@@ -39,7 +39,7 @@ export function channelListView(ctx: Ctx): View {
     return words.join(' ');
   });
   const columns: Column[] = [
-    { key: 'channel', label: 'channel', value: (c) => c },
+    { key: 'channel', label: 'channel', value: (c) => ctx.channelName(c) },
     { key: 'mean', label: 'mean', value: (c) => before[c].mean },
     { key: 'std', label: 'std (ddof=0)', value: (c) => before[c].std },
     { key: 'var', label: 'var (ddof=0)', value: (c) => before[c].var },
@@ -78,7 +78,7 @@ export function channelListView(ctx: Ctx): View {
   function renderRows(): void {
     const col = columns.find((k) => k.key === ctx.ui.sortKey) ?? columns[0];
     const sign = ctx.ui.sortDescending ? -1 : 1;
-    const order = [...before.keys()].filter((c) => channelMatches(ctx.ui.filter, c, flags[c]));
+    const order = [...before.keys()].filter((c) => channelMatches(ctx.ui.filter, ctx.channelName(c), flags[c]));
     order.sort((a, b) => {
       const va = col.value(a);
       const vb = col.value(b);

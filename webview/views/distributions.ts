@@ -99,7 +99,7 @@ export function distributionsView(ctx: Ctx): View {
     shown.all = [r.overall.histBefore, ys.all];
     shown.channel = [r.channel.histBefore[c], ys.channel];
     allFig.draw({ series: series(r.overall.histBefore, ys.all, spec), xTitle, x2Title, yTitle: 'count', y2Title }, p, table(r.overall.histBefore, ys.all));
-    chFig.setTitle(`Channel ${c}: raw and normalized values`);
+    chFig.setTitle(`Channel ${ctx.channelName(c)}: raw and normalized values`);
     chFig.draw({ series: series(r.channel.histBefore[c], ys.channel, spec), xTitle, x2Title, yTitle: 'count', y2Title }, p, table(r.channel.histBefore[c], ys.channel));
     exactNote.textContent = !hasAfter ? 'No normalization: raw values only.' : ys.exact
       ? 'Exact counts: every channel has the same γ and β, so y’s histogram is x̂’s with its edges mapped.'
@@ -120,7 +120,7 @@ export function distributionsView(ctx: Ctx): View {
         + 'Bins straddling a boundary are split in proportion; exact zeros of the raw values count at 0.'),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'values'), h('th', { scope: 'col' }, 'saturated'), h('th', { scope: 'col' }, 'near-linear'))),
       h('tbody', {}, row('whole tensor, before', r.overall.histBefore, r.overall.before.zeros), row('whole tensor, after', allY),
-        row(`channel ${c}, before`, r.channel.histBefore[c], r.channel.before[c].zeros), row(`channel ${c}, after`, chY))));
+        row(`channel ${ctx.channelName(c)}, before`, r.channel.histBefore[c], r.channel.before[c].zeros), row(`channel ${ctx.channelName(c)}, after`, chY))));
   }
 
   const activation = select(ACTIVATIONS.map((a) => ({ value: a, label: a === 'none' ? 'none' : ACTIVATION_SPECS[a].label })), ctx.ui.activation,

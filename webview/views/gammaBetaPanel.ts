@@ -81,7 +81,7 @@ export function gammaBetaView(ctx: Ctx): View | null {
   function showInfo(): void {
     const c = ui.channel;
     const a = ctx.affine();
-    info.textContent = `Channel ${c}: file γ = ${fmt(ctx.start.gamma[c])}, β = ${fmt(ctx.start.beta[c])}; `
+    info.textContent = `Channel ${ctx.channelName(c)}: file γ = ${fmt(ctx.start.gamma[c])}, β = ${fmt(ctx.start.beta[c])}; `
       + `in effect γ = ${fmt(a.gamma[c])}, β = ${fmt(a.beta[c])}.`;
   }
 

@@ -21,7 +21,7 @@ export function historyView(ctx: Ctx, initial: StopPoint[], onFollow: (enabled: 
     fig.root.hidden = points.length === 0;
     empty.hidden = points.length > 0;
     if (!points.length) return;
-    fig.setTitle(`Channel ${c} over debugger stops`);
+    fig.setTitle(`Channel ${ctx.channelName(c)} over debugger stops`);
     fig.draw({
       series: [
         { label: 'mean', kind: 'line', color: p.raw, points: points.map((s) => ({ x: s.stop, y: s.mean[c] })) },

@@ -67,15 +67,15 @@ export function runningPanelView(ctx: Ctx): View | null {
         rows: steps.map((st) => [String(st.step), ...columns.map(([, f]) => fmtPrecise(f(st)))]),
       }));
     };
-    track(meanFig, `Channel ${c}: running mean over ${steps.length} mini-batches of ${rows * perRow} samples`, 'mean',
+    track(meanFig, `Channel ${ctx.channelName(c)}: running mean over ${steps.length} mini-batches of ${rows * perRow} samples`, 'mean',
       ['batch mean', (st) => st.batchMean], (st) => st.pytorchMean, (st) => st.kerasMean, whole.mean,
       [['batch mean', (st) => st.batchMean], ['PyTorch running_mean', (st) => st.pytorchMean], ['Keras moving_mean', (st) => st.kerasMean]]);
-    track(varFig, `Channel ${c}: running variance (PyTorch stores ddof=1, Keras ddof=0)`, 'variance',
+    track(varFig, `Channel ${ctx.channelName(c)}: running variance (PyTorch stores ddof=1, Keras ddof=0)`, 'variance',
       ['batch var (ddof=0)', (st) => st.batchVar], (st) => st.pytorchVar, (st) => st.kerasVar, whole.var,
       [['batch var (ddof=0)', (st) => st.batchVar], ['batch var (ddof=1)', (st) => st.batchVarUnbiased],
         ['PyTorch running_var', (st) => st.pytorchVar], ['Keras moving_variance', (st) => st.kerasVar]]);
     const noise = batchNoise(s!, c);
-    noiseFig.setTitle(`Channel ${c}: noise of the batch statistics by mini-batch size`);
+    noiseFig.setTitle(`Channel ${ctx.channelName(c)}: noise of the batch statistics by mini-batch size`);
     noiseFig.draw({
       series: [
         { label: 'std of batch mean', kind: 'line', color: p.raw, points: noise.map((n) => ({ x: n.rows * perRow, y: n.meanStd })) },

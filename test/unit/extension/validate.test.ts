@@ -9,6 +9,8 @@ describe('webview message validation', () => {
   it('accepts each well-formed message and returns only known fields', () => {
     assert.deepEqual(parseFromWebview({ type: 'ready', extra: 1 }), { type: 'ready' });
     assert.deepEqual(parseFromWebview({ type: 'compute', requestId: 3, tensor: 'a', options }), { type: 'compute', requestId: 3, tensor: 'a', options });
+    assert.deepEqual(parseFromWebview({ type: 'compute', requestId: 3, tensor: 'a', options, firstChannel: 1024 }),
+      { type: 'compute', requestId: 3, tensor: 'a', options, firstChannel: 1024 });
     assert.deepEqual(parseFromWebview({ type: 'cancel', requestId: 3 }), { type: 'cancel', requestId: 3 });
     assert.deepEqual(parseFromWebview({ type: 'export', requestId: 1, format: 'csv', suggestedName: 'x.csv', text: 'a,b' }),
       { type: 'export', requestId: 1, format: 'csv', suggestedName: 'x.csv', text: 'a,b' });
@@ -28,6 +30,8 @@ describe('webview message validation', () => {
       { type: 'compute', requestId: 3, tensor: 'a', options: { ...options, op: 'eval' } },
       { type: 'compute', requestId: 3, tensor: 'a', options: { ...options, bins: 1e9 } },
       { type: 'compute', requestId: 3, tensor: 'a', options: { ...options, eps: 'NaN' } },
+      { type: 'compute', requestId: 3, tensor: 'a', options, firstChannel: -1 },
+      { type: 'compute', requestId: 3, tensor: 'a', options, firstChannel: 0.5 },
       { type: 'export', requestId: 1, format: 'exe', suggestedName: 'x' },
       { type: 'export', requestId: 1, format: 'csv', suggestedName: '../../.bashrc', text: 'x' },
       { type: 'export', requestId: 1, format: 'png', suggestedName: 'a.png', dataUrl: 'javascript:alert(1)' },

@@ -23,7 +23,7 @@ export function registerControls(env: Env): void {
     assert.equal(await p.page.locator('#progress').evaluate((e) => (e as unknown as { value: number }).value), 0.25);
     assert.equal(await p.page.locator('#app').getAttribute('aria-busy'), 'true');
     // the superseded run's result must not replace anything
-    await p.deliver({ type: 'result', requestId: ln.requestId, tensor: fx.layerNorm.tensor, result: fx.layerNorm.result! });
+    await p.deliverResult(ln.requestId, fx.layerNorm.tensor, fx.layerNorm.result!);
     await p.page.waitForTimeout(100);
     assert.equal(await p.page.locator('#app').getAttribute('aria-busy'), 'true');
     await p.deliver({ type: 'error', requestId: eps.requestId, message: 'GroupNorm: 5 groups do not divide 16 channels.', canRetry: true });
@@ -54,7 +54,7 @@ export function registerControls(env: Env): void {
     await p.show(fx.bnTrain);
     await p.page.selectOption('#ctl-op', 'groupnorm');
     const gn = await p.waitPosted('compute', 2);
-    await p.deliver({ type: 'result', requestId: gn.requestId, tensor: fx.bnTrain.tensor, result: { ...fx.bnTrain.result!, options: gn.options } });
+    await p.deliverResult(gn.requestId, fx.bnTrain.tensor, { ...fx.bnTrain.result!, options: gn.options });
     await p.page.locator('#ctl-groups').waitFor();
     for (const [id, bad] of [['#ctl-eps', '-1'], ['#ctl-eps', 'abc'], ['#ctl-groups', '5'], ['#ctl-bins', '0']]) {
       await p.page.fill(id, bad);

@@ -35,7 +35,7 @@ export function registerRunning(env: Env): void {
     assert.equal(compute.options.momentum, null);
     // the statistics do not depend on momentum: the engine's result for these options differs only in them
     const result = { ...fx.bnTrain.result!, options: compute.options };
-    await p.deliver({ type: 'result', requestId: compute.requestId, tensor: fx.bnTrain.tensor, result });
+    await p.deliverResult(compute.requestId, fx.bnTrain.tensor, result);
     await p.page.locator('#op-words', { hasText: 'momentum None (cumulative average)' }).waitFor();
     const means = await p.figureTable('fig-running-mean');
     means.forEach((r, k) => near(shown(r[2]), sim.pytorchCumulative.mean[k], `step ${k + 1} cumulative running_mean`, 1e-6, 1e-12));

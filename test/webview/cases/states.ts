@@ -45,7 +45,7 @@ export function registerStates(env: Env): void {
     await p.deliver(fx.bnTrain.init);
     const compute = await p.waitPosted('compute');
     assert.equal(compute.options.bins, 64, 'the saved options are used, not the init defaults');
-    await p.deliver({ type: 'result', requestId: compute.requestId, tensor: fx.bnTrain.tensor, result: { ...fx.bnTrain.result!, options: compute.options } });
+    await p.deliverResult(compute.requestId, fx.bnTrain.tensor, { ...fx.bnTrain.result!, options: compute.options });
     await p.page.locator('#summary-table').waitFor();
     assert.equal(await p.selectedChannel(), 5);
     assert.equal(Number(await p.page.inputValue('#gb-gamma-value')), 1.25);
@@ -56,7 +56,7 @@ export function registerStates(env: Env): void {
   test('estimated quantiles are said so', () => withPage(env, async (p) => {
     await p.deliver(fx.bnTrain.init);
     const compute = await p.waitPosted('compute');
-    await p.deliver({ type: 'result', requestId: compute.requestId, tensor: fx.bnTrain.tensor, result: { ...fx.bnTrain.result!, quantilesExact: false } });
+    await p.deliverResult(compute.requestId, fx.bnTrain.tensor, { ...fx.bnTrain.result!, quantilesExact: false });
     assert.match(await p.text('#quantile-note'), /^Large tensor: quantiles are estimated from fine histograms of all values/);
   }));
 
@@ -74,7 +74,7 @@ export function registerStates(env: Env): void {
     assert.equal(open.prefix, 'bn1');
     // the host answers with the layer's init and the result for the openLayer request
     await p.deliver({ ...fx.bnEval.init, tensors: fx.stateDict.init.tensors.concat(fx.bnEval.init.tensors) });
-    await p.deliver({ type: 'result', requestId: open.requestId, tensor: fx.bnEval.tensor, result: fx.bnEval.result! });
+    await p.deliverResult(open.requestId, fx.bnEval.tensor, fx.bnEval.result!);
     await p.page.locator('#summary-table').waitFor();
     assert.equal(await p.count('compute'), 0, 'openLayer is answered without a compute');
     assert.match(await p.text('#op-words'), /, eval, /);
@@ -89,7 +89,7 @@ export function registerStates(env: Env): void {
     await p.page.check('#ctl-follow');
     assert.deepEqual(await p.waitPosted('follow'), { type: 'follow', enabled: true });
     const points = [1, 2, 3].map((stop) => ({ stop, label: `train.py:${40 + stop}`, mean: [0.1 * stop, 1, 2, 3], var: [stop, 1, 1, 1] }));
-    await p.deliver({ type: 'history', points });
+    await p.deliver({ type: 'history', points: points.map((s) => ({ ...s, mean: Float64Array.from(s.mean), var: Float64Array.from(s.var) })) });
     await p.page.locator('#fig-history:not([hidden])').waitFor();
     assert.ok(await p.call('ink', '#fig-history canvas') > 300);
     const rows = await p.figureTable('fig-history');
