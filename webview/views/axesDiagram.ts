@@ -5,7 +5,7 @@
 import type { InspectResult } from '../../src/engine/inspect/types';
 import { h } from '../dom';
 import { fmtInt } from '../../src/shared/format';
-import { axisNames, OP_LABELS, reducedAxes } from '../layouts';
+import { axisNames, normalizedAxis, OP_LABELS, reducedAxes } from '../layouts';
 
 export function axesDiagramView(r: InspectResult): HTMLElement {
   const o = r.options;
@@ -21,7 +21,10 @@ export function axesDiagramView(r: InspectResult): HTMLElement {
   let words: string;
   if (o.op === 'none' || !n) words = 'No normalization: nothing is averaged.';
   else {
-    const groupsWord = o.op === 'groupnorm' ? ` and groups of ${fmtInt(r.channels / o.groups)} channels along C` : '';
+    const axis = normalizedAxis(o.channelAxis, rank);
+    // from the shape: the result holds one window of the channels
+    const channels = axis === null ? 1 : r.shape[axis];
+    const groupsWord = o.op === 'groupnorm' ? ` and groups of ${fmtInt(channels / o.groups)} channels along C` : '';
     words = `${OP_LABELS[o.op]} averages over ${over.join(', ') || 'no axis'}${groupsWord}: `
       + `${fmtInt(n.groups)} statistics groups of ${fmtInt(n.groupSize)} values each.`;
   }

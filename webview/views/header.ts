@@ -17,7 +17,8 @@ export function headerView(init: InitMessage, tensor: TensorInfo, result: Inspec
   const before = result?.overall.before;
   const count = (label: string, n: number | undefined) => h('span', { class: n ? 'count bad' : 'count', 'data-count': label },
     `${label} ${n === undefined ? '—' : fmtInt(n)}`);
-  const channels = result?.channels ?? (axis === null ? 1 : tensor.shape[axis]);
+  // the tensor's channels, not the result's: a result holds one window of them
+  const channels = axis === null ? 1 : tensor.shape[axis];
   const item = (term: string, ...value: (Node | string)[]) => h('div', { class: 'kv' }, h('dt', {}, term), h('dd', {}, ...value));
   return h('header', { class: 'header', 'aria-label': 'Tensor' },
     h('h2', { id: 'tensor-title' }, init.source.label, tensor.name ? h('span', { class: 'member' }, ` › ${tensor.name}`) : null),
