@@ -6,10 +6,11 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CancelledError, UserError } from '../engine/errors';
 import type { Diagnostic, InspectOptions, InspectResult } from '../engine/inspect/types';
+import { elementCount } from '../engine/tensor';
 import { inspectorHtml, makeNonce } from '../shared/html';
 import type { AttachStatsMessage, ExportMessage, FromWebview, SourceInfo, StopPoint, TensorInfo, ToWebview } from '../shared/protocol';
 import { channelWindow, encodeResult, unwindowOptions, windowOptions, type ChannelWindow } from '../shared/resultWire';
-import { parseFromWebview } from '../shared/validate';
+import { parseFromWebview, parseInspectOptions } from '../shared/validate';
 import type { Listing, WorkerSource } from '../shared/workerProtocol';
 import { defaultOptionsFor } from './defaultOptions';
 import { Disposable } from './dispose';
@@ -31,6 +32,8 @@ export interface FollowController {
 export class InspectorSession extends Disposable {
   private listing: Promise<Listing> | undefined;
   private running: { requestId: number; job: JobHandle<InspectResult> } | undefined;
+  /** The first computation, started before the page asks for it (computeAhead). */
+  private ahead: AheadJob | undefined;
   private readonly cache = new Map<string, InspectResult>();
   /** Findings the engine cannot make from the tensor alone (a state dict's redundant bias), by tensor name. */
   private readonly extraDiagnostics = new Map<string, Diagnostic[]>();
@@ -74,7 +77,13 @@ export class InspectorSession extends Disposable {
     });
     this._register(webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)));
     if (source.kind === 'file') this.watch(source.path);
-    this._register({ dispose: () => this.running?.job.cancel() });
+    this._register({
+      dispose: () => {
+        this.running?.job.cancel();
+        this.ahead?.job.cancel();
+      },
+    });
+    void this.computeAhead();
   }
 
   private post(m: ToWebview): void {
@@ -175,9 +184,64 @@ export class InspectorSession extends Disposable {
       else log().warn(`${this.info.label}: ${e.message}`);
       return;
     }
-    const single = listing.tensors.length === 1 && listing.layers.length === 0 ? listing.tensors[0] : undefined;
+    const first = this.firstView(listing);
+    this.postInit(listing, first.tensor?.name ?? null, first.options);
+  }
+
+  /** What init shows first: the source's tensor when it holds just one, with the default options for its shape. */
+  private firstView(listing: Listing): { tensor: TensorInfo | undefined; options: InspectOptions } {
+    const tensor = listing.tensors.length === 1 && listing.layers.length === 0 ? listing.tensors[0] : undefined;
     const bins = vscode.workspace.getConfiguration(Settings.section).get<number>(Settings.histogramBins, 100);
-    this.postInit(listing, single ? single.name : null, { ...defaultOptionsFor(single?.shape ?? [], bins), ...this.initialOptions });
+    return { tensor, options: { ...defaultOptionsFor(tensor?.shape ?? [], bins), ...this.initialOptions } };
+  }
+
+  /**
+   * The page takes a while to start (the workbench loads the webview, then its script runs) and the engine need not
+   * wait for it: the listing and, for a source of one tensor, the statistics that init will make the page ask for
+   * start as the inspector opens. The page's compute for those options takes the job over (takeAhead); any other
+   * request cancels it.
+   */
+  private async computeAhead(): Promise<void> {
+    const listing = this.getListing();
+    let first: ReturnType<InspectorSession['firstView']>;
+    try {
+      first = this.firstView(await listing);
+    } catch {
+      return; // sendInit reports the failure once the page is ready
+    }
+    // the options exactly as the page's request will carry them (checked and rebuilt by the message parser)
+    const options = first.tensor && parseInspectOptions(first.options);
+    if (!first.tensor || !options || this.listing !== listing || this.isDisposed) return;
+    const ahead: AheadJob = {
+      key: JSON.stringify([first.tensor.name, options]), listing, fraction: 0,
+      job: this.startJob(first.tensor, options, (fraction) => {
+        ahead.fraction = fraction;
+        ahead.progress?.(fraction);
+      }),
+    };
+    this.ahead = ahead;
+  }
+
+  /** The job computeAhead started for `key` (same source, same listing), now reporting to `progress`; any other is cancelled. */
+  private takeAhead(key: string, progress: (fraction: number) => void): JobHandle<InspectResult> | undefined {
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    if (!ahead) return undefined;
+    if (ahead.key !== key || ahead.listing !== this.listing) {
+      ahead.job.cancel();
+      return undefined;
+    }
+    ahead.progress = progress;
+    progress(ahead.fraction);
+    return ahead.job;
+  }
+
+  /** An engine job for `tensor` (inline when it is tiny); its time goes to the log when it ends. */
+  private startJob(tensor: TensorInfo, options: InspectOptions, progress: (fraction: number) => void): JobHandle<InspectResult> {
+    const inlineLimit = vscode.workspace.getConfiguration(Settings.section).get<number>(Settings.inlineComputeElements, 65536);
+    const job = this.engine.inspect(withTensor(this.source, tensor.name), options, progress, elementCount(tensor.shape) <= inlineLimit);
+    job.promise.then((r) => log().info(`${this.info.label}: computed in ${r.millis} ms`), () => undefined);
+    return job;
   }
 
   /** The webview's (re)start: what the source holds, which tensor to show, and the options to show it with. */
@@ -267,20 +331,17 @@ export class InspectorSession extends Disposable {
       this.showResult(requestId, tensor, cached, firstChannel);
       return;
     }
-    const source = withTensor(this.source, tensorName);
-    const inlineLimit = vscode.workspace.getConfiguration(Settings.section).get<number>(Settings.inlineComputeElements, 65536);
-    const elements = tensor.shape.reduce((a, b) => a * b, 1);
     // large files also show a cancellable notification; the progress reaches it once it exists
     let notify: ((fraction: number) => void) | undefined;
-    const job = this.engine.inspect(source, options, (fraction) => {
+    const progress = (fraction: number) => {
       this.post({ type: 'progress', requestId, fraction });
       notify?.(fraction);
-    }, elements <= inlineLimit);
+    };
+    const job = this.takeAhead(key, progress) ?? this.startJob(tensor, options, progress);
     this.running = { requestId, job };
     if (tensor.byteLength >= NOTIFY_BYTES) notify = this.notifyProgress(tensor, job);
     try {
       const result = await job.promise;
-      log().info(`${this.info.label}: computed in ${result.millis} ms`);
       this.remember(key, result);
       this.showResult(requestId, tensor, result, firstChannel);
     } catch (e) {
@@ -386,6 +447,16 @@ export class InspectorSession extends Disposable {
 
 function pngBytes(dataUrl: string): Uint8Array {
   return Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64');
+}
+
+/** A computation started before the page asked for it, with the last progress it reported. */
+interface AheadJob {
+  key: string;
+  /** The listing it was planned from: a reload or a change on disk makes a new one, and the job stale. */
+  listing: Promise<Listing>;
+  job: JobHandle<InspectResult>;
+  fraction: number;
+  progress?: (fraction: number) => void;
 }
 
 /** The same source, addressing tensor `name` inside it (a selection holds just one). */
