@@ -166,30 +166,59 @@ function binOne(tb: Table, x: number, t: number, at: number): Code {
  * with SIMD; a group of four holding a value out of a range, NaN, or near an edge of either table goes through the
  * scalar code (binOne) instead. 32-bit counts keep the increment cheap; the caller moves them to float64 before
  * they can overflow.
+ * The `F32` variants find the SIMD bins in float32 arithmetic, four lanes per instruction instead of two, for
+ * tables whose lo and hi are float32 numbers (the caller checks): x - lo of two float32 is rounded relative to
+ * itself, so the bin position (x - lo)·norm is off by at most about 3·2^-24·bins, and F32_EDGE_MARGIN keeps every
+ * lane that close to an edge for the exact scalar code.
  */
-function histogram(tables: 1 | 2): FunctionDef {
+function histogram(tables: 1 | 2, single: boolean): FunctionDef {
   const params = 2 + 6 * tables;
   // params: 0 ptr, 1 n, then lo, hi, norm, edges, counts, bins per table; locals after them
   const locals: ValType[] = [];
   const declare = (type: ValType): number => params + locals.push(type) - 1;
   const end = declare('i32'), end4 = declare('i32'), q = declare('i32'), qEnd = declare('i32'), at = declare('i32');
   const x = declare('f64'), t = declare('f64');
-  const margin2 = declare('v128'), top2 = declare('v128');
+  const margin = declare('v128'), top = declare('v128');
   const v = declare('v128'), xl = declare('v128'), xh = declare('v128'), dl = declare('v128'), dh = declare('v128');
   const bad = declare('v128'), tl = declare('v128'), th = declare('v128'), bl = declare('v128'), bh = declare('v128');
   const all = Array.from({ length: tables }, (_, i) => ({
     lo: 2 + 6 * i, hi: 3 + 6 * i, norm: 4 + 6 * i, edges: 5 + 6 * i, counts: 6 + 6 * i, bins: 7 + 6 * i,
-    b: declare('i32'), last: declare('i32'), norm2: declare('v128'), b4: declare('v128'), lo2: declare('v128'), hi2: declare('v128'),
+    b: declare('i32'), last: declare('i32'), normV: declare('v128'), loV: declare('v128'), hiV: declare('v128'),
+    countsV: declare('v128'), address4: declare('v128'), marginV: declare('v128'), topV: declare('v128'),
   }));
+  type SimdTable = (typeof all)[number];
   /** The scalar code for the value at address `p`. */
   const scalar = (p: number): Code => [get(p), op.f32Load(), op.f64PromoteF32, set(x), all.map((tb) => binOne(tb, x, t, at))];
-  // lanes whose bin position is within EDGE_MARGIN of a whole number
-  const nearEdge = (tv: number): Code => [get(tv), get(margin2), op.f64x2Lt, get(tv), get(top2), op.f64x2Gt, op.v128Or];
-  const outOfRange = (xv: number, tb: { lo2: number; hi2: number }): Code => [
-    get(xv), get(tb.lo2), op.f64x2Ge, get(xv), get(tb.hi2), op.f64x2Le, op.v128And, op.v128Not,
+  // lanes whose bin position is within the margin of a whole number
+  const nearEdge = (tv: number): Code => [get(tv), get(margin), op.f64x2Lt, get(tv), get(top), op.f64x2Gt, op.v128Or];
+  const outOfRange = (xv: number, tb: SimdTable): Code => [
+    get(xv), get(tb.loV), op.f64x2Ge, get(xv), get(tb.hiV), op.f64x2Le, op.v128And, op.v128Not,
   ];
+  /** Bins of the four values in `v` for table `tb` (their counts' addresses into tb.address4), and `bad` lanes. */
+  const binsF64 = (tb: SimdTable): Code => [
+    get(bad), outOfRange(xl, tb), op.v128Or, outOfRange(xh, tb), op.v128Or, set(bad),
+    get(xl), get(tb.loV), op.f64x2Sub, set(dl),
+    get(xh), get(tb.loV), op.f64x2Sub, set(dh),
+    get(dl), get(tb.normV), op.f64x2Mul, tee(tl), op.i32x4TruncSatF64x2SZero, set(bl),
+    get(dh), get(tb.normV), op.f64x2Mul, tee(th), op.i32x4TruncSatF64x2SZero, set(bh),
+    get(tl), get(bl), op.f64x2ConvertLowI32x4S, op.f64x2Sub, set(tl),
+    get(th), get(bh), op.f64x2ConvertLowI32x4S, op.f64x2Sub, set(th),
+    get(bad), nearEdge(tl), op.v128Or, nearEdge(th), op.v128Or, set(bad),
+    get(bl), get(bh), op.i8x16Shuffle(JOIN_LOW), i32(2), op.i32x4Shl, get(tb.countsV), op.i32x4Add, set(tb.address4),
+  ];
+  const binsF32 = (tb: SimdTable): Code => [
+    get(bad), get(v), get(tb.loV), op.f32x4Ge, get(v), get(tb.hiV), op.f32x4Le, op.v128And, op.v128Not, op.v128Or, set(bad),
+    get(v), get(tb.loV), op.f32x4Sub, get(tb.normV), op.f32x4Mul, tee(tl), op.i32x4TruncSatF32x4S, set(bl),
+    get(tl), get(bl), op.f32x4ConvertI32x4S, op.f32x4Sub, set(tl),
+    get(bad), get(tl), get(tb.marginV), op.f32x4Lt, op.v128Or, get(tl), get(tb.topV), op.f32x4Gt, op.v128Or, set(bad),
+    get(bl), i32(2), op.i32x4Shl, get(tb.countsV), op.i32x4Add, set(tb.address4),
+  ];
+  const splat = single
+    ? (value: Code): Code => [value, op.f32DemoteF64, op.f32x4Splat]
+    : (value: Code): Code => [value, op.f64x2Splat];
+  const f32Margin = (tb: SimdTable): Code => [get(tb.bins), op.f64ConvertI32S, f64(F32_EDGE_MARGIN), op.f64Mul];
   return {
-    name: tables === 1 ? 'histogram' : 'histogram2',
+    name: `histogram${tables === 2 ? '2' : ''}${single ? 'F32' : ''}`,
     params: ['i32', 'i32', ...all.flatMap((): ValType[] => ['f64', 'f64', 'f64', 'i32', 'i32', 'i32'])],
     results: [],
     locals,
@@ -197,32 +226,26 @@ function histogram(tables: 1 | 2): FunctionDef {
       get(0), get(1), i32(2), op.i32Shl, op.i32Add, set(end),
       get(0), get(1), i32(-4), op.i32And, i32(2), op.i32Shl, op.i32Add, set(end4),
       all.map((tb) => [
-        get(tb.bins), i32(1), op.i32Sub, set(tb.last), get(tb.norm), op.f64x2Splat, set(tb.norm2),
-        get(tb.lo), op.f64x2Splat, set(tb.lo2), get(tb.hi), op.f64x2Splat, set(tb.hi2),
+        get(tb.bins), i32(1), op.i32Sub, set(tb.last),
+        splat(get(tb.norm)), set(tb.normV), splat(get(tb.lo)), set(tb.loV), splat(get(tb.hi)), set(tb.hiV),
+        get(tb.counts), op.i32x4Splat, set(tb.countsV),
+        single ? [splat(f32Margin(tb)), set(tb.marginV), splat([f64(1), f32Margin(tb), op.f64Sub]), set(tb.topV)] : [],
       ]),
-      f64(EDGE_MARGIN), op.f64x2Splat, set(margin2),
-      f64(1 - EDGE_MARGIN), op.f64x2Splat, set(top2),
+      f64(EDGE_MARGIN), op.f64x2Splat, set(margin),
+      f64(1 - EDGE_MARGIN), op.f64x2Splat, set(top),
       stepLoop(0, end4, 16, [
-        get(0), op.v128Load(), tee(v), op.f64x2PromoteLowF32x4, set(xl),
-        get(v), get(v), op.i8x16Shuffle(HIGH_HALF), op.f64x2PromoteLowF32x4, set(xh),
+        get(0), op.v128Load(), set(v),
+        single ? [] : [
+          get(v), op.f64x2PromoteLowF32x4, set(xl),
+          get(v), get(v), op.i8x16Shuffle(HIGH_HALF), op.f64x2PromoteLowF32x4, set(xh),
+        ],
         i32(0), op.i32x4Splat, set(bad),
-        all.map((tb) => [
-          get(bad), outOfRange(xl, tb), op.v128Or, outOfRange(xh, tb), op.v128Or, set(bad),
-          get(xl), get(tb.lo2), op.f64x2Sub, set(dl),
-          get(xh), get(tb.lo2), op.f64x2Sub, set(dh),
-          get(dl), get(tb.norm2), op.f64x2Mul, tee(tl), op.i32x4TruncSatF64x2SZero, set(bl),
-          get(dh), get(tb.norm2), op.f64x2Mul, tee(th), op.i32x4TruncSatF64x2SZero, set(bh),
-          get(tl), get(bl), op.f64x2ConvertLowI32x4S, op.f64x2Sub, set(tl),
-          get(th), get(bh), op.f64x2ConvertLowI32x4S, op.f64x2Sub, set(th),
-          get(bad), nearEdge(tl), op.v128Or, nearEdge(th), op.v128Or, set(bad),
-          get(bl), get(bh), op.i8x16Shuffle(JOIN_LOW), set(tb.b4),
-        ]),
+        all.map(single ? binsF32 : binsF64),
         get(bad), op.v128AnyTrue,
         op.ifElse(
           [get(0), set(q), get(0), i32(16), op.i32Add, set(qEnd), stepLoop(q, qEnd, 4, scalar(q))],
           all.map((tb) => [0, 1, 2, 3].map((lane) => [
-            get(tb.counts), get(tb.b4), op.i32x4ExtractLane(lane), i32(2), op.i32Shl, op.i32Add, tee(at),
-            get(at), op.i32Load(), i32(1), op.i32Add, op.i32Store(),
+            get(tb.address4), op.i32x4ExtractLane(lane), tee(at), get(at), op.i32Load(), i32(1), op.i32Add, op.i32Store(),
           ])),
         ),
       ]),
@@ -238,7 +261,11 @@ function histogram(tables: 1 | 2): FunctionDef {
  * already right; 2^-10 leaves a wide margin.
  */
 const EDGE_MARGIN = 2 ** -10;
+/** The float32 variants' margin per bin of the table: 4·2^-24·bins covers 3·2^-24·bins of rounding and the edges'. */
+const F32_EDGE_MARGIN = 2 ** -22;
+/** Tables of more bins than this use the float64 variants: the float32 margin would send too many values to the scalar code. */
+export const F32_MAX_BINS = 1 << 16;
 
 export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
-  return encodeModule([moments(), apply(), histogram(1), histogram(2)]);
+  return encodeModule([moments(), apply(), histogram(1, false), histogram(2, false), histogram(1, true), histogram(2, true)]);
 }

@@ -4,7 +4,7 @@
  * already live in this memory (a worker reads file bytes straight into it) are used in place; others are staged
  * once per chunk. Everything here has a TypeScript twin that stays the reference (see kernelModule.ts).
  */
-import { kernelModuleBytes, OUT, OUT_BYTES } from './kernelModule';
+import { F32_MAX_BINS, kernelModuleBytes, OUT, OUT_BYTES } from './kernelModule';
 
 const PAGE = 65536;
 /**
@@ -40,6 +40,8 @@ interface Exports {
   histogram(ptr: number, n: number, lo: number, hi: number, norm: number, edges: number, counts: number, bins: number): void;
   histogram2(ptr: number, n: number, loA: number, hiA: number, normA: number, edgesA: number, countsA: number, binsA: number,
     loB: number, hiB: number, normB: number, edgesB: number, countsB: number, binsB: number): void;
+  histogramF32: Exports['histogram'];
+  histogram2F32: Exports['histogram2'];
 }
 
 /** One histogram table in the kernels' memory over [lo, hi], for the kernels' histogram functions. */
@@ -66,23 +68,31 @@ export function warmUpKernels(bytes = 4 << 20): void {
   const dst = kernels.alloc(n * 4);
   const values = kernels.f32(src, n);
   for (let i = 0; i < n; i++) values[i] = (i % 1021) / 1021;
-  const table = (bins: number) => {
+  // over [0, 1] the float32 variants bin, over [1/3, 1] (1/3 is no float32) the float64 ones
+  const table = (bins: number, lo: number) => {
     const edges = kernels.alloc((bins + 1) * 8);
-    kernels.f64(edges, bins + 1).forEach((_, i, e) => { e[i] = i / bins; });
-    return { lo: 0, hi: 1, norm: bins, edges, counts: kernels.alloc(bins * 4), bins };
+    kernels.f64(edges, bins + 1).forEach((_, i, e) => { e[i] = lo + (i * (1 - lo)) / bins; });
+    return { lo, hi: 1, norm: bins / (1 - lo), edges, counts: kernels.alloc(bins * 4), bins };
   };
-  const coarse = table(100);
-  const fine = table(1024);
+  const pairs = [0, 1 / 3].map((lo) => [table(100, lo), table(1024, lo)]);
   for (let round = 0; round < 8; round++) {
     for (let at = 0; at < n; at += 4096) {
       const len = Math.min(4096, n - at);
       kernels.moments(src + at * 4, len, 0.5);
       kernels.apply(src + at * 4, dst + at * 4, len, 0.5, 2, 0);
-      kernels.histogram(src + at * 4, len, coarse, fine);
-      kernels.histogram(src + at * 4, len, fine);
+      for (const [coarse, fine] of pairs) {
+        kernels.histogram(src + at * 4, len, coarse, fine);
+        kernels.histogram(src + at * 4, len, fine);
+      }
     }
   }
   kernels.release();
+}
+
+/** Whether the kernels may find a table's bins in float32 arithmetic (kernelModule.ts, the F32 histograms). */
+function binsInFloat32(t: HistogramTable): boolean {
+  const norm = Math.fround(t.norm);
+  return Math.fround(t.lo) === t.lo && Math.fround(t.hi) === t.hi && t.bins <= F32_MAX_BINS && norm > 0 && norm < Infinity;
 }
 
 /** Shifted sums of a float32 segment, as kernelModule's `moments` leaves them. */
@@ -187,7 +197,12 @@ export class Kernels {
 
   /** Bins n float32 at ptr into `a`, and into `b` too when given. */
   histogram(ptr: number, n: number, a: HistogramTable, b?: HistogramTable): void {
-    if (b) this.fn.histogram2(ptr, n, a.lo, a.hi, a.norm, a.edges, a.counts, a.bins, b.lo, b.hi, b.norm, b.edges, b.counts, b.bins);
-    else this.fn.histogram(ptr, n, a.lo, a.hi, a.norm, a.edges, a.counts, a.bins);
+    const single = binsInFloat32(a) && (!b || binsInFloat32(b));
+    if (b) {
+      const both = single ? this.fn.histogram2F32 : this.fn.histogram2;
+      both(ptr, n, a.lo, a.hi, a.norm, a.edges, a.counts, a.bins, b.lo, b.hi, b.norm, b.edges, b.counts, b.bins);
+    } else {
+      (single ? this.fn.histogramF32 : this.fn.histogram)(ptr, n, a.lo, a.hi, a.norm, a.edges, a.counts, a.bins);
+    }
   }
 }
