@@ -1,9 +1,11 @@
 // `npm run bench`: NormScope's engine next to numpy and PyTorch (CPU, 2 threads) in the same run, on a float32
 // (32, 256, 56, 56) tensor it generates in .bench/. Prints each figure, the references' figures and the ratios,
 // and the fraction of the machine's memory bandwidth (read with a plain copy in the same run) reached.
-// `npm run bench -- --scale` instead streams a 4 GiB .npy and a 4 GiB .safetensors member through the worker pool
-// as the extension host does, and reports memory growth, throughput against `cat`, cancellation latency and the
-// host's event-loop delay. It writes 8 GiB to .bench/. Options: --runs N (default 7), --keep (keep the 4 GiB files).
+// `npm run bench -- --scale` instead streams a 1 GiB .npy, a 4 GiB .npy and a 4 GiB .safetensors member through the
+// worker pool as the extension host does, and reports memory growth, throughput against `cat`, cancellation latency,
+// the host's event-loop delay, and a breakdown of the 4 GiB runs (reading alone, pass 1 alone, pass 2 alone, each
+// split over two threads as the pool splits it). It writes 9 GiB to .bench/. Options: --runs N (default 7),
+// --keep (keep the scale files).
 // The references run under /usr/bin/python3 (or $NORMSCOPE_PYTHON); a missing numpy or torch is reported as skipped.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,6 +13,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import * as esbuild from 'esbuild';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -24,8 +27,8 @@ if (!fs.existsSync(workerPath)) throw new Error('dist/worker.js is missing: run 
 
 // the engine entry points, bundled from the sources like the extension's own bundles
 await esbuild.build({
-  entryPoints: [path.join(root, 'scripts/bench/engine.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs',
-  outfile: path.join(benchDir, 'engine.cjs'), logLevel: 'warning',
+  entryPoints: { engine: path.join(root, 'scripts/bench/engine.ts'), passWorker: path.join(root, 'scripts/bench/passWorker.ts') },
+  bundle: true, platform: 'node', target: 'node20', format: 'cjs', outdir: benchDir, outExtension: { '.js': '.cjs' }, logLevel: 'warning',
 });
 const E = createRequire(import.meta.url)(path.join(benchDir, 'engine.cjs'));
 const log = { error: (m) => console.error(m), warn: (m) => console.error(m) };
@@ -178,56 +181,96 @@ function catMillis(file) {
   return Math.min(once(), once(), once());
 }
 
+/**
+ * Reading alone, pass 1 alone and pass 2 alone over the tensor, each split in halves over two threads as the pool
+ * splits it (the same reader and passes as the engine workers): where an inspection's time goes. Min of `n` runs.
+ */
+async function passBreakdown(source, options, total, n) {
+  const half = (step, moments) => Promise.all([0, 1].map((i) => new Promise((resolve, reject) => {
+    const worker = new Worker(path.join(benchDir, 'passWorker.cjs'), {
+      workerData: { path: source.path, tensor: source.tensor, options, step, from: Math.floor((total * i) / 2), to: Math.floor((total * (i + 1)) / 2), moments },
+    });
+    worker.once('message', (m) => { resolve(m); void worker.terminate(); });
+    worker.once('error', reject);
+  })));
+  const plan = new E.InspectPlan(source.shape, 'float32', options);
+  const wall = {};
+  let moments;
+  for (let i = 0; i < n; i++) {
+    for (const step of ['read', 'moments', 'binning']) {
+      // each thread times its own range (from its first read to its state), so thread start-up is left out
+      const parts = await half(step, moments);
+      if (step === 'moments') moments = plan.mergeMoments(parts[0].state, parts[1].state);
+      wall[step] = Math.min(wall[step] ?? Infinity, Math.max(...parts.map((p) => p.ms)));
+    }
+  }
+  return wall;
+}
+
+async function scaleFile(pool, { label, kind, file, shape, write, breakdown }) {
+  const options = { ...E.DEFAULT_INSPECT_OPTIONS, op: 'none', channelAxis: 1 };
+  if (!fs.existsSync(file)) {
+    console.log(`writing ${path.relative(root, file)} (${label})…`);
+    write(file);
+  }
+  const source = { kind: 'file', path: file, tensor: kind === 'npy' ? '' : 'features' };
+  const size = fs.statSync(file).size;
+  const cat = catMillis(file);
+  // the host's view: resident memory sampled every 20 ms, event-loop delay over the whole run
+  const rss0 = process.memoryUsage().rss;
+  let rssMax = rss0;
+  const sampler = setInterval(() => { rssMax = Math.max(rssMax, process.memoryUsage().rss); }, 20);
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+  const t = performance.now();
+  let progressEvents = 0;
+  const result = await pool.inspect(source, options, () => progressEvents++).promise;
+  const ms = performance.now() - t;
+  loop.disable();
+  clearInterval(sampler);
+  // cancellation: start again, cancel after a third of the run, time until the job has stopped
+  const job = pool.inspect(source, options);
+  await new Promise((r) => setTimeout(r, ms / 3));
+  const c = performance.now();
+  job.cancel();
+  const cancelled = await job.promise.then(() => 'finished first', (e) => e.name);
+  const cancelMs = performance.now() - c;
+  const gbs = (bytes, millis) => `${(bytes / millis / 1e6).toFixed(2)} GB/s`;
+  console.log(`\n${label} .${kind} (${shape.join(', ')}) float32, inspect op none, ${pool.size} workers, ${result.channels} channels`);
+  console.log(`  cat from the page cache:      ${fmt(cat)} ms (${gbs(size, cat)})`);
+  console.log(`  inspect (2 passes):           ${fmt(ms)} ms (${gbs(size, ms)} of file; ${(cat / ms).toFixed(2)} of cat's throughput), ${progressEvents} progress events`);
+  console.log(`  host memory growth:           ${((rssMax - rss0) / 2 ** 20).toFixed(0)} MB (rss ${(rss0 / 2 ** 20).toFixed(0)} → max ${(rssMax / 2 ** 20).toFixed(0)} MB)`);
+  console.log(`  host event-loop delay:        max ${(loop.max / 1e6).toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms`);
+  console.log(`  cancel after ${fmt(ms / 3)} ms:    stopped in ${fmt(cancelMs)} ms (${cancelled})`);
+  console.log(`  payload to the webview:       ${(JSON.stringify(result).length / 1024).toFixed(0)} KiB`);
+  if (breakdown) {
+    const total = shape.reduce((a, b) => a * b, 1);
+    const parts = await passBreakdown({ ...source, shape }, options, total, 3);
+    const of = (step) => `${fmt(parts[step])} ms (${gbs(size, parts[step])})`;
+    console.log(`  breakdown, 2 threads × half:  read only ${of('read')}; pass 1 (moments) ${of('moments')}; pass 2 (histograms, quantiles) ${of('binning')}`);
+    console.log(`                                compute beyond reading: pass 1 ${fmt(parts.moments - parts.read)} ms, pass 2 ${fmt(parts.binning - parts.read)} ms; `
+      + `sum of the parts ${fmt(parts.moments + parts.binning)} ms vs the pool's ${fmt(ms)} ms`);
+  }
+  if (!process.argv.includes('--keep')) fs.rmSync(file);
+}
+
 async function scaleRun() {
-  const shape = [64, 256, 256, 256]; // 2^30 float32 = 4 GiB
-  const total = shape.reduce((a, b) => a * b, 1);
   const slice = 1 << 24;
   // one slice of normal values, shifted per slice: cheap to write, and channels still differ
   const base = fillNormal(new Float32Array(slice), 1000);
   const fill = (s, i) => { const shift = (i % 7) - 3; for (let j = 0; j < s.length; j++) s[j] = base[j] + shift; };
-  const files = [
-    ['npy', path.join(benchDir, 'scale_4GiB.npy'), (f) => writeNpy(f, shape, slice, fill)],
-    ['safetensors', path.join(benchDir, 'scale_4GiB.safetensors'), (f) => writeSafetensors(f, 'features', shape, slice, fill)],
-  ];
+  const gib1 = [16, 256, 256, 256]; // 2^28 float32 = 1 GiB
+  const gib4 = [64, 256, 256, 256]; // 2^30 float32 = 4 GiB
   const pool = new E.EnginePool(workerPath, log);
-  const options = { ...E.DEFAULT_INSPECT_OPTIONS, op: 'none', channelAxis: 1 };
-  for (const [kind, file, write] of files) {
-    if (!fs.existsSync(file)) {
-      console.log(`writing ${path.relative(root, file)} (4 GiB)…`);
-      write(file);
-    }
-    const source = { kind: 'file', path: file, tensor: kind === 'npy' ? '' : 'features' };
-    const size = fs.statSync(file).size;
-    const cat = catMillis(file);
-    // the host's view: resident memory sampled every 20 ms, event-loop delay over the whole run
-    const rss0 = process.memoryUsage().rss;
-    let rssMax = rss0;
-    const sampler = setInterval(() => { rssMax = Math.max(rssMax, process.memoryUsage().rss); }, 20);
-    const loop = monitorEventLoopDelay({ resolution: 5 });
-    loop.enable();
-    const t = performance.now();
-    let progressEvents = 0;
-    const result = await pool.inspect(source, options, () => progressEvents++).promise;
-    const ms = performance.now() - t;
-    loop.disable();
-    clearInterval(sampler);
-    // cancellation: start again, cancel after 1 s, time until the job has stopped
-    const job = pool.inspect(source, options);
-    await new Promise((r) => setTimeout(r, 1000));
-    const c = performance.now();
-    job.cancel();
-    const cancelled = await job.promise.then(() => 'finished first', (e) => e.name);
-    const cancelMs = performance.now() - c;
-    const gbs = (bytes, millis) => `${(bytes / millis / 1e6).toFixed(2)} GB/s`;
-    console.log(`\n4 GiB .${kind} (${shape.join(', ')}) float32, inspect op none, ${pool.size} workers, ${result.channels} channels`);
-    console.log(`  cat from the page cache:      ${fmt(cat)} ms (${gbs(size, cat)})`);
-    console.log(`  inspect (2 passes):           ${fmt(ms)} ms (${gbs(size, ms)} of file; ${(cat / ms).toFixed(2)} of cat's throughput), ${progressEvents} progress events`);
-    console.log(`  host memory growth:           ${((rssMax - rss0) / 2 ** 20).toFixed(0)} MB (rss ${(rss0 / 2 ** 20).toFixed(0)} → max ${(rssMax / 2 ** 20).toFixed(0)} MB)`);
-    console.log(`  host event-loop delay:        max ${(loop.max / 1e6).toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms`);
-    console.log(`  cancel after 1 s:             stopped in ${fmt(cancelMs)} ms (${cancelled})`);
-    console.log(`  payload to the webview:       ${(JSON.stringify(result).length / 1024).toFixed(0)} KiB`);
-    if (!process.argv.includes('--keep')) fs.rmSync(file);
-  }
+  const files = [
+    { label: '1 GiB', kind: 'npy', file: path.join(benchDir, 'scale_1GiB.npy'), shape: gib1, write: (f) => writeNpy(f, gib1, slice, fill) },
+    { label: '4 GiB', kind: 'npy', file: path.join(benchDir, 'scale_4GiB.npy'), shape: gib4, write: (f) => writeNpy(f, gib4, slice, fill), breakdown: true },
+    {
+      label: '4 GiB', kind: 'safetensors', file: path.join(benchDir, 'scale_4GiB.safetensors'), shape: gib4,
+      write: (f) => writeSafetensors(f, 'features', gib4, slice, fill), breakdown: true,
+    },
+  ];
+  for (const f of files) await scaleFile(pool, f);
   pool.dispose();
 }
 

@@ -9,13 +9,16 @@ import { ByteRangeStream } from './streamRange';
 import { decode, type NumericArray } from '../engine/dtype';
 import { FormatError } from '../engine/errors';
 
-/** A source that can also read into a buffer it is given (a file), sparing an allocation per chunk. */
+/**
+ * A source that can also read into a buffer it is given (a file), sparing an allocation per chunk; the read blocks
+ * the thread, which only a worker may afford.
+ */
 interface InPlaceSource extends ByteSource {
-  readInto(offset: number, target: Uint8Array): Promise<number>;
+  readIntoSync(offset: number, target: Uint8Array): number;
 }
 
 function readsInPlace(source: ByteSource): source is InPlaceSource {
-  return typeof (source as Partial<InPlaceSource>).readInto === 'function';
+  return typeof (source as Partial<InPlaceSource>).readIntoSync === 'function';
 }
 
 /** Where the entry's elements lie, when they can be read from any position. */
@@ -28,7 +31,8 @@ export function entryByteRange(entry: TensorEntry): ByteRangeStream | null {
 /**
  * Elements `from .. to - 1` of the tensor stored in `range`, decoded in chunks of at most `chunkBytes`. With
  * `buffer`, bytes are read into the views it hands out (each valid until the next chunk), e.g. the memory the
- * WebAssembly kernels work in, so float32 data reaches them without a copy.
+ * WebAssembly kernels work in, so float32 data reaches them without a copy; file reads then block the thread (for
+ * engine workers only).
  */
 export async function* elementRange(range: ByteRangeStream, dtype: TensorEntry['dtype'], littleEndian: boolean, from: number, to: number,
   chunkBytes: number, buffer?: (length: number) => Uint8Array): AsyncIterable<NumericArray> {
@@ -42,7 +46,7 @@ export async function* elementRange(range: ByteRangeStream, dtype: TensorEntry['
     let got: number;
     if (buffer && readsInPlace(source)) {
       bytes = buffer(want);
-      got = await source.readInto(at, bytes);
+      got = source.readIntoSync(at, bytes);
     } else {
       bytes = await source.read(at, want);
       got = bytes.byteLength;

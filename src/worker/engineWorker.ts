@@ -7,21 +7,21 @@
 import { readlinkSync } from 'node:fs';
 import * as os from 'node:os';
 import { parentPort } from 'node:worker_threads';
-import { outputDType, type NumericArray } from '../engine/dtype';
-import { CancelledError, isUserError } from '../engine/errors';
+import { outputDType } from '../engine/dtype';
+import { isUserError } from '../engine/errors';
 import { inspect, InspectPlan, type PassRun, type RunControl } from '../engine/inspect/inspect';
 import { Forward } from '../engine/inspect/normalizeStream';
 import { GroupMoments, groupCount, type MomentsState } from '../engine/moments';
 import { elementCount } from '../engine/tensor';
 import { Kernels, warmUpKernels } from '../engine/wasm/kernels';
-import { MemoryByteSource } from '../formats/byteSource';
 import type { TensorEntry } from '../formats/container';
-import { elementRange, entryByteRange } from '../formats/elementRange';
+import { entryByteRange } from '../formats/elementRange';
 import { entryElements } from '../formats/elementSource';
 import { listSource, withContainer, withSourceEntry } from '../node/tensorFiles';
 import { readLayerParameters } from '../node/normLayers';
 import { writeNormalizedNpy } from '../node/normalizedExport';
 import type { ForwardRequest, FromWorker, MomentsRequest, PassRequest, ToWorker } from '../shared/workerProtocol';
+import { visitRange } from './rangeChunks';
 
 const port = parentPort;
 if (!port) throw new Error('engineWorker must run in a worker thread');
@@ -47,14 +47,6 @@ lowerPriority();
 // run on optimized kernels in memory already touched
 setTimeout(warmUpKernels, 0);
 
-/**
- * Range chunks. A file is read straight into the kernels' memory, in pieces big enough that a read's fixed cost
- * (a thread-pool round trip) vanishes; bytes already in memory are copied there, in pieces that stay in the
- * core's cache between the copy and the kernels.
- */
-const FILE_CHUNK_BYTES = 2 << 20;
-const MEMORY_CHUNK_BYTES = 256 << 10;
-
 function control(id: number, cancel: SharedArrayBuffer): RunControl {
   const flag = new Int32Array(cancel);
   let last = 0;
@@ -67,33 +59,6 @@ function control(id: number, cancel: SharedArrayBuffer): RunControl {
       post({ type: 'progress', id, fraction });
     },
   };
-}
-
-/** Elements from .. to - 1 in chunks; file bytes are read straight into the kernels' memory. */
-function rangeChunks(entry: TensorEntry, from: number, to: number, kernels: Kernels | null): AsyncIterable<NumericArray> {
-  const range = entryByteRange(entry);
-  if (!range) {
-    if (from !== 0 || to !== elementCount(entry.shape)) throw new Error('only uncompressed C-order tensors can be read by range');
-    return entryElements(entry).chunks();
-  }
-  let buffer = { ptr: 0, bytes: 0 };
-  const chunkBytes = range.source instanceof MemoryByteSource ? MEMORY_CHUNK_BYTES : FILE_CHUNK_BYTES;
-  return elementRange(range, entry.dtype, entry.littleEndian, from, to, chunkBytes, kernels ? (length) => {
-    if (buffer.bytes < length) buffer = { ptr: kernels.alloc(length), bytes: length };
-    return kernels.bytes(buffer.ptr, length);
-  } : undefined);
-}
-
-/** Feeds elements from .. to - 1 to `use`, checking for cancellation and reporting progress between chunks. */
-async function visitRange(entry: TensorEntry, from: number, to: number, kernels: Kernels | null, ctl: RunControl,
-  use: (chunk: NumericArray, start: number) => void): Promise<void> {
-  let start = from;
-  for await (const chunk of rangeChunks(entry, from, to, kernels)) {
-    if (ctl.isCancelled()) throw new CancelledError();
-    use(chunk, start);
-    start += chunk.length;
-    ctl.progress(to > from ? (start - from) / (to - from) : 1);
-  }
 }
 
 async function runPass(entry: TensorEntry, m: PassRequest, ctl: RunControl): Promise<unknown> {
