@@ -20,8 +20,12 @@ export function fmtParam(v: number): string {
   return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential().replace('e+', 'e') : String(v);
 }
 
+/**
+ * 26,214,400. Safe integers are grouped here rather than by toLocaleString, whose first call in a page loads ICU's
+ * locale data: 40-80 ms on the path from a result to the drawn inspector (issue 8).
+ */
 export function fmtInt(n: number): string {
-  return n.toLocaleString('en-US');
+  return Number.isSafeInteger(n) ? String(n).replace(/\B(?=(\d{3})+$)/g, ',') : n.toLocaleString('en-US');
 }
 
 export function fmtBytes(n: number): string {
