@@ -1,9 +1,10 @@
 /**
  * The engine workers: one per core (at most MAX_WORKERS), each started on first use and restarted after a crash.
  * A large uncompressed tensor is inspected by all of them at once: every pass of inspect.ts's InspectPlan runs over
- * one element range per worker, each reading its range from the file itself; the pool merges the passes' states
- * (O(groups × bins), the same merge as between chunks) and a worker builds the result. The extension host only
- * posts messages and adds small arrays, so its event loop stays free. No VS Code API here: the benchmark drives
+ * one element range per worker, each reading its range from the file itself; the pool merges pass 1's states
+ * (O(groups)) and hands passes 2 and 3's (fine histograms: megabytes) on to the worker that merges them and builds
+ * the result, their buffers transferred, never cloned. The extension host only posts messages and adds small
+ * arrays, so its event loop stays free. No VS Code API here: the benchmark drives
  * the same pool from plain Node.
  */
 import * as os from 'node:os';
@@ -14,7 +15,7 @@ import { Forward } from '../engine/inspect/normalizeStream';
 import type { InspectOptions, InspectResult } from '../engine/inspect/types';
 import { GroupMoments, groupCount, type GroupMap, type MomentsState } from '../engine/moments';
 import { elementCount } from '../engine/tensor';
-import type { FromWorker, LayerParameters, Listing, TensorDescription, ToWorker, WorkerError, WorkerSource } from '../shared/workerProtocol';
+import { stateBuffers, type FromWorker, type LayerParameters, type Listing, type TensorDescription, type ToWorker, type WorkerError, type WorkerSource } from '../shared/workerProtocol';
 import type { NormLayerInfo } from '../shared/protocol';
 
 /** Two cores is what NormScope is measured on; more workers would mostly compete for memory bandwidth. */
@@ -137,21 +138,19 @@ export class EnginePool {
     if (!d.splittable || total < SPLIT_MIN_ELEMENTS) return whole();
     const plan = new InspectPlan(d.shape, d.dtype, options);
     let done = 0;
-    const pass = async <S>(name: 'moments' | 'binning' | 'after', split: boolean, merge: (a: S, b: S) => S,
-      inputs: { moments?: MomentsPass; binning?: BinningPass }): Promise<S> => {
+    // one state per range; pass 2's and 3's hold fine histograms (megabytes) and stay unmerged here
+    const pass = <S>(name: 'moments' | 'binning' | 'after', split: boolean, inputs: { moments?: MomentsPass; afterMoments?: MomentsState }): Promise<S[]> => {
       const parts = split ? splitRange(total, this.slots.length) : [[0, total]] as [number, number][];
-      const states = await this.fanOut<S>(parts, total, cancel, progress, done++, plan.passes,
+      return this.fanOut<S>(parts, total, cancel, progress, done++, plan.passes,
         (from, to) => ({ type: 'pass', source, options, pass: name, from, to, ...inputs }));
-      return states.reduce(merge);
     };
-    const moments = await pass<MomentsPass>('moments', true, (a, b) => plan.mergeMoments(a, b), {});
-    const binning = await pass<BinningPass>('binning', plan.binningSplits(moments), (a, b) => plan.mergeBinning(a, b), { moments });
-    const after = plan.needsAfterPass(binning)
-      ? await pass<BinsState>('after', plan.afterSplits(binning), (a, b) => plan.mergeAfter(a, b), { moments, binning }) : null;
+    const moments = (await pass<MomentsPass>('moments', true, {})).reduce((a, b) => plan.mergeMoments(a, b));
+    const binning = await pass<BinningPass>('binning', plan.binningSplits(moments), { moments });
+    const afterMoments = plan.needsAfterPass(binning[0]) ? plan.afterMoments(binning) : null;
+    const after = afterMoments ? await pass<BinsState>('after', plan.afterSplits(afterMoments), { moments, afterMoments }) : null;
     progress?.(1);
-    return this.call<InspectResult>(this.idlest(), {
-      type: 'finish', shape: d.shape, dtype: d.dtype, options, moments, binning, after, millis: Date.now() - t0,
-    }, cancel);
+    const finish: Request = { type: 'finish', shape: d.shape, dtype: d.dtype, options, moments, binning, after, millis: Date.now() - t0 };
+    return this.call<InspectResult>(this.idlest(), finish, cancel, undefined, stateBuffers([binning, after]));
   }
 
   /** Shape, dtype and layout of the tensor; bytes already in memory cannot change, so theirs is asked once. */
@@ -181,13 +180,17 @@ export class EnginePool {
     })));
   }
 
-  /** Sends `request` to worker `slot`; resolves with its answer. The first job starts every worker. */
-  private call<T>(slot: number, request: Request, cancel: SharedArrayBuffer, progress?: (fraction: number) => void): Promise<T> {
+  /**
+   * Sends `request` to worker `slot` (with `transfer`'s buffers moved, not copied); resolves with its answer. The
+   * first job starts every worker.
+   */
+  private call<T>(slot: number, request: Request, cancel: SharedArrayBuffer, progress?: (fraction: number) => void,
+    transfer: ArrayBuffer[] = []): Promise<T> {
     const id = this.nextId++;
     const s = this.slots[slot];
     return new Promise<T>((resolve, reject) => {
       s.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, progress });
-      this.ensureWorker(s).postMessage({ ...request, id, cancel } as ToWorker);
+      this.ensureWorker(s).postMessage({ ...request, id, cancel } as ToWorker, transfer);
       // the others start (and warm their kernels) while this job runs: the split passes that follow need them
       for (const other of this.slots) this.ensureWorker(other);
     });

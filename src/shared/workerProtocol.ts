@@ -83,7 +83,9 @@ export interface TensorDescription {
 
 /**
  * One pass of an inspection (inspect.ts's InspectPlan) over elements `from .. to - 1`, given the merged results
- * of the passes before it; answered with the pass's state, which the pool merges with the other ranges'.
+ * of the passes before it (pass 1's moments; for pass 3, pass 2's x̂ moments); answered with the pass's state, its
+ * buffers transferred. The pool merges pass 1's states itself (they are O(groups)); pass 2's and 3's, which hold
+ * the fine histograms, go on unmerged to the worker that finishes.
  */
 export interface PassRequest {
   type: 'pass';
@@ -94,11 +96,15 @@ export interface PassRequest {
   from: number;
   to: number;
   moments?: MomentsPass;
-  binning?: BinningPass;
+  afterMoments?: MomentsState;
   cancel: SharedArrayBuffer;
 }
 
-/** Builds the InspectResult from merged pass states (quantiles, summaries, diagnostics: off the host's thread). */
+/**
+ * Builds the InspectResult from the passes' states: pass 1's merged, passes 2 and 3 one state per range, merged
+ * here (their fine histograms are megabytes: merging and cloning them would stall the host's thread), as are the
+ * quantiles, summaries and diagnostics. The states' buffers come transferred.
+ */
 export interface FinishRequest {
   type: 'finish';
   id: number;
@@ -106,8 +112,8 @@ export interface FinishRequest {
   dtype: DType;
   options: InspectOptions;
   moments: MomentsPass;
-  binning: BinningPass;
-  after: BinsState | null;
+  binning: BinningPass[];
+  after: BinsState[] | null;
   millis: number;
   cancel: SharedArrayBuffer;
 }
@@ -152,6 +158,21 @@ export interface WorkerError {
   area?: string;
   message: string;
   stack?: string;
+}
+
+/**
+ * The buffers of the typed arrays in a pass state (nested plain objects), for a postMessage transfer list: a state's
+ * fine histograms are megabytes, which structured cloning copies slowly (about 15 ms for 2 MB) on both threads. Only
+ * arrays that own their whole (non-shared) buffer qualify, so a view of the kernels' memory is never detached.
+ */
+export function stateBuffers(state: unknown, found: ArrayBuffer[] = []): ArrayBuffer[] {
+  if (ArrayBuffer.isView(state)) {
+    const buffer = state.buffer;
+    if (buffer instanceof ArrayBuffer && state.byteOffset === 0 && state.byteLength === buffer.byteLength && !found.includes(buffer)) found.push(buffer);
+  } else if (state && typeof state === 'object') {
+    for (const value of Object.values(state)) stateBuffers(value, found);
+  }
+  return found;
 }
 
 export type FromWorker =

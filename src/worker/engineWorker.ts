@@ -20,13 +20,13 @@ import { entryElements } from '../formats/elementSource';
 import { listSource, withContainer, withSourceEntry } from '../node/tensorFiles';
 import { readLayerParameters } from '../node/normLayers';
 import { writeNormalizedNpy } from '../node/normalizedExport';
-import type { ForwardRequest, FromWorker, MomentsRequest, PassRequest, ToWorker } from '../shared/workerProtocol';
+import { stateBuffers, type ForwardRequest, type FromWorker, type MomentsRequest, type PassRequest, type ToWorker } from '../shared/workerProtocol';
 import { visitRange } from './rangeChunks';
 
 const port = parentPort;
 if (!port) throw new Error('engineWorker must run in a worker thread');
 
-const post = (m: FromWorker) => port.postMessage(m);
+const post = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 /**
  * Engine workers run below normal priority: they keep every core busy on a large tensor, and the extension host
  * (and the editor around it) must still get the CPU the moment it needs it. On Linux a thread's id names it to
@@ -66,7 +66,7 @@ async function runPass(entry: TensorEntry, m: PassRequest, ctl: RunControl): Pro
   return withKernels(async (kernels) => {
     const run: PassRun<unknown> = m.pass === 'moments' ? plan.moments(kernels)
       : m.pass === 'binning' ? plan.binning(m.moments!, kernels)
-        : plan.afterBinning(m.moments!, m.binning!, kernels);
+        : plan.afterBinning(m.moments!, m.afterMoments!, kernels);
     await visitRange(entry, m.from, m.to, kernels, ctl, (chunk, start) => run.add(chunk, start));
     return run.state();
   });
@@ -129,12 +129,12 @@ port.on('message', async (m: ToWorker) => {
       }
       case 'pass': {
         const state = await withSourceEntry(m.source, (entry) => runPass(entry, m, control(m.id, m.cancel)));
-        post({ type: 'passed', id: m.id, state: state as Extract<FromWorker, { type: 'passed' }>['state'] });
+        post({ type: 'passed', id: m.id, state: state as Extract<FromWorker, { type: 'passed' }>['state'] }, stateBuffers(state));
         return;
       }
       case 'moments': {
         const state = await withSourceEntry(m.source, (entry) => runMoments(entry, m, control(m.id, m.cancel)));
-        post({ type: 'passed', id: m.id, state });
+        post({ type: 'passed', id: m.id, state }, stateBuffers(state));
         return;
       }
       case 'forward':
@@ -142,7 +142,10 @@ port.on('message', async (m: ToWorker) => {
         post({ type: 'written', id: m.id });
         return;
       case 'finish': {
-        const result = new InspectPlan(m.shape, m.dtype, m.options).result(m.moments, m.binning, m.after, m.millis);
+        const plan = new InspectPlan(m.shape, m.dtype, m.options);
+        const binning = m.binning.reduce((a, b) => plan.mergeBinning(a, b));
+        const after = m.after ? m.after.reduce((a, b) => plan.mergeAfter(a, b)) : null;
+        const result = plan.result(m.moments, binning, after, m.millis);
         post({ type: 'inspected', id: m.id, result });
         return;
       }

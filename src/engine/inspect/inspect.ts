@@ -173,16 +173,21 @@ export class InspectPlan {
     return !!this.plan && !!b.after && !b.afterBins;
   }
 
-  afterSplits(b: BinningPass): boolean {
-    return !quantilesAreExact(sum(b.after!.count));
+  /** Pass 2's x̂ moments merged over its ranges: pass 3's input (O(channels), unlike the rest of pass 2's state). */
+  afterMoments(parts: BinningPass[]): MomentsState {
+    return parts.reduce((m, b) => m.merge(b.after!), new GroupMoments(this.split.channels)).state();
   }
 
-  /** Pass 3: x̂ histograms and quantiles over the x̂ ranges pass 2 found. */
-  afterBinning(m: MomentsPass, b: BinningPass, kernels: Kernels | null): PassRun<BinsState> {
+  afterSplits(after: MomentsState): boolean {
+    return !quantilesAreExact(sum(after.count));
+  }
+
+  /** Pass 3: x̂ histograms and quantiles over the x̂ ranges pass 2 found (`after`, its merged x̂ moments). */
+  afterBinning(m: MomentsPass, after: MomentsState, kernels: Kernels | null): PassRun<BinsState> {
     const plan = this.plan!;
     const params = this.params(m)!;
-    const after = GroupMoments.fromState(b.after!);
-    const bins = this.binsOver(rangesOf(after), after.count, rangesOf(after.total())[0], kernels);
+    const moments = GroupMoments.fromState(after);
+    const bins = this.binsOver(rangesOf(moments), moments.count, rangesOf(moments.total())[0], kernels);
     const scratch = newScratch(this.dtype, kernels);
     return {
       add: (chunk, start) => bins.add(applyPlan(stage(chunk, kernels), start, plan, params, scratch, kernels), start),
@@ -364,7 +369,7 @@ export async function inspect(src: ElementSource, options: InspectOptions, contr
   try {
     const m = await stream(plan.moments(kernels));
     const b = await stream(plan.binning(m, kernels));
-    const a = plan.needsAfterPass(b) ? await stream(plan.afterBinning(m, b, kernels)) : null;
+    const a = plan.needsAfterPass(b) ? await stream(plan.afterBinning(m, b.after!, kernels)) : null;
     control.progress(1);
     return plan.result(m, b, a, Date.now() - t0);
   } finally {

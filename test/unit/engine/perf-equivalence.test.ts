@@ -260,6 +260,28 @@ describe('worker pool: split passes equal one sequential pass', function () {
     });
   }
 
+  it('above the exact-quantile budget, pass 2 and 3 states merged by the finishing worker equal one sequential pass', async () => {
+    const bigShape = [2, 3, 700, 1000];
+    const big = randomF32(2 * 3 * 700 * 1000, 41, -3, 2);
+    const bigFile = path.join(dir, 'big.npy');
+    fs.writeFileSync(bigFile, encodeNpy('float32', bigShape, new Uint8Array(big.buffer)));
+    for (const op of ['none', 'instancenorm'] as const) {
+      const options = { ...DEFAULT_INSPECT_OPTIONS, op, channelAxis: 1 };
+      const split = await pool.inspect({ kind: 'file', path: bigFile, tensor: '' }, options).promise;
+      const whole = await inspect(memorySource(big, bigShape), options);
+      assert.equal(split.quantilesExact, false);
+      assert.deepEqual(split.channel.histBefore, whole.channel.histBefore, `${op}: raw channel histograms`);
+      assert.deepEqual(split.overall.histBefore, whole.overall.histBefore, `${op}: raw overall histogram`);
+      // fine counts add up exactly whatever the split: the estimates are the same numbers
+      assert.deepEqual(split.channel.before.map((b) => b.quantiles), whole.channel.before.map((b) => b.quantiles));
+      assert.deepEqual(split.overall.before.quantiles, whole.overall.before.quantiles);
+      // pass 3 bins x̂ over ranges from moments merged in another order: the same values land in the histograms
+      const afterTotals = (r: InspectResult) => r.channel.histAfter?.map((h) => h.counts.reduce((a, b) => a + b, 0));
+      assert.deepEqual(afterTotals(split), afterTotals(whole));
+      split.channel.after?.forEach((a, c) => assertClose(a.mean, whole.channel.after![c].mean, 0, 1e-12, `${op}: x̂ mean of channel ${c}`));
+    }
+  });
+
   it('per-channel moments over two ranges equal a float64 two-pass reference', async () => {
     const map: GroupMap = { run: 256 * 260, mod: 6 };
     const m = await pool.groupMoments({ kind: 'file', path: file, tensor: '' }, map).promise;
