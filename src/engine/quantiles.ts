@@ -16,20 +16,21 @@ export const EXACT_QUANTILE_BUDGET = 1 << 22;
 const FINE_BINS = 4096;
 /**
  * Fine-histogram cells over all groups: many channels get fewer bins each (at least MIN_FINE_BINS), which keeps
- * the tables that workers fill, send and merge small (256 channels: about 1024 bins each; the whole tensor: 4096).
+ * the tables that workers fill, send and merge small (256 channels: at most 1024 bins each; the whole tensor: 4096).
  */
 const MAX_FINE_CELLS = 1 << 18;
 const MIN_FINE_BINS = 64;
 
 /**
- * The fine histogram's layout: with `coarseBins` (the histogram shown beside the quantiles), each coarse bin is
- * cut into `split` fine ones, at least as many bins in all as without, so the shown histogram is summed from the
- * fine one instead of binned again; without, `bins` uniform bins.
+ * The fine histogram's layout: with `coarseBins` (the histogram shown beside the quantiles) no more than the fine
+ * bins, each coarse bin is cut into `split` fine ones, as many as fit, so the shown histogram is summed from the fine
+ * one instead of binned again (256 channels of 24 bins: 1008 fine bins each; 100 bins overall: 4000); otherwise
+ * `bins` uniform bins.
  */
 function fineLayout(groups: number, coarseBins?: number): { bins: number; split: number } {
   const bins = Math.max(MIN_FINE_BINS, Math.min(FINE_BINS, Math.floor(MAX_FINE_CELLS / Math.max(1, groups))));
-  if (!coarseBins) return { bins, split: 1 };
-  const split = Math.max(1, Math.ceil(bins / coarseBins));
+  if (!coarseBins || coarseBins > bins) return { bins, split: 1 };
+  const split = Math.floor(bins / coarseBins);
   return { bins: coarseBins * split, split };
 }
 
@@ -64,8 +65,8 @@ export class GroupQuantiles {
 
   /**
    * `finiteCounts[g]` is the number of finite values group g will receive; `ranges[g]` their [min, max].
-   * Both come from the moments pass. `coarseBins`: the fine histogram nests in a histogram of that many bins
-   * over the same ranges (fineLayout), whose counts `fine.coarseCounts()` then gives.
+   * Both come from the moments pass. `coarseBins`: the fine histogram nests, when it has room (fineLayout), in a
+   * histogram of that many bins over the same ranges, whose counts `fine.coarseCounts()` then gives.
    */
   constructor(readonly groups: number, finiteCounts: ArrayLike<number>, ranges: ReadonlyArray<readonly [number, number]>,
     budget = EXACT_QUANTILE_BUDGET, kernels: Kernels | null = null, coarseBins?: number) {

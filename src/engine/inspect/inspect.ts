@@ -313,7 +313,7 @@ function histogramWithQuantiles(bins: number, ranges: [number, number][], counts
   kernels: Kernels | null): HistogramWithQuantiles {
   const quantiles = new GroupQuantiles(ranges.length, counts, ranges, undefined, kernels, bins);
   const fine = quantiles.fine ?? null;
-  if (fine?.nestsExactly) {
+  if (fine?.nestsExactly && fine.bins === bins * fine.split) {
     return { quantiles, onlyTable: fine, add: (values, start) => fine.add(values, start, map), counts: () => fine.coarseCounts() };
   }
   const histogram = new GroupHistograms(ranges.length, bins, ranges.map(([lo, hi]) => histogramRange(lo, hi)), kernels);
