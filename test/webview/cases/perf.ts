@@ -1,7 +1,8 @@
 /**
  * γ/β slider cost for 256 channels × 100 bins, measured in the browser around each input event (the handler
  * redraws synchronously). Printed and kept in test-results/webview-perf.json; never asserted (timing is not a
- * test); what is asserted is that the last step's histogram is the math's.
+ * test); what is asserted is that the last step's histogram is the math's. Also printed: how long the page takes
+ * from a 256-channel result's arrival to its first frame on screen (the page's marks, webview/marks.ts; issue 8).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,6 +28,19 @@ function describe(times: number[]) {
 
 export function registerPerf(env: Env): void {
   const wide = env.fx.wide;
+
+  test('a 256-channel result: time from its arrival to the drawn page (printed)', () => withPage(env, async (p) => {
+    await p.show(wide);
+    await p.page.waitForFunction(() => performance.getEntriesByName('normscope:result on screen').length > 0);
+    const marks = await p.page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark')
+      .filter((m) => m.name.startsWith('normscope:')).map((m) => [m.name.slice('normscope:'.length), m.startTime])));
+    const arrived = marks['received result'];
+    const drawn = Object.keys(marks).filter((k) => k.startsWith('drawn '));
+    assert.ok(arrived !== undefined && drawn.length > 0, 'the page marked the result and its charts');
+    const since = (t: number) => (t - arrived).toFixed(0);
+    console.log(`       256-channel result: first chart drawn ${since(Math.min(...drawn.map((k) => marks[k])))} ms after it arrived, all `
+      + `${drawn.length} charts ${since(marks['result rendered'])} ms, on screen ${since(marks['result on screen'])} ms (load average ${os.loadavg()[0].toFixed(2)})`);
+  }));
 
   test('γ/β slider update time for 256 channels × 100 bins (printed, kept as an artifact)', () => withPage(env, async (p) => {
     await p.show(wide);
