@@ -4,6 +4,7 @@
  * redraws synchronously, which is what keeps a γ/β slider step within a frame.
  */
 import type { ChartDataset } from 'chart.js';
+import { fmt } from '../../src/shared/format';
 import type { Palette } from '../theme';
 import { errorBarsPlugin, type ErrorBars } from './errorBars';
 import { Chart } from './setup';
@@ -132,8 +133,14 @@ function errorRange(series: readonly Series[]): [number | undefined, number | un
 /** Horizontal tick labels, sized from a sample: measuring every label's text dominates a redraw otherwise. */
 const TICKS = { maxRotation: 0, sampleSize: 5 };
 
+/**
+ * Linear ticks are labelled by the inspector's own formatter: chart.js's builds an Intl.NumberFormat, whose first
+ * use in a page loads ICU's locale data (tens of ms before the first chart can be drawn, issue 8).
+ */
+const LINEAR_TICKS = { ...TICKS, callback: (value: number | string) => fmt(Number(value)) };
+
 function linear(title: string, position: 'bottom' | 'top' | 'left' | 'right') {
-  return { type: 'linear' as const, position, title: { display: title !== '', text: title }, ticks: TICKS };
+  return { type: 'linear' as const, position, title: { display: title !== '', text: title }, ticks: LINEAR_TICKS };
 }
 
 function dataset(s: Series, p: Palette): LineDataset {
