@@ -1,8 +1,9 @@
 // A 100 MB .npy opened from the explorer: the time from the click to drawn charts is measured and printed step by
-// step (issue 8's target is under 1 s beyond the workbench's own start; figures, not assertions). Two files are
-// opened one after the other: the first is the first webview of a fresh browser profile (the workbench installs its
-// webview service worker) and starts NormScope and its engine workers; the second is what every later file costs.
-// The files are written into the workspace copy at run time, so nothing large is checked in.
+// step (issue 8's target is under 1 s beyond the workbench's own start; figures, not assertions). A Markdown preview
+// is opened first: the workbench installs its webview service worker with the first webview of a browser profile
+// (seconds, once; a user's browser has it from earlier sessions). Then two files are opened one after the other: the
+// first starts NormScope and its engine workers, the second is what every later file costs. The files are written
+// into the workspace copy at run time, so nothing large is checked in.
 // ctx: see scripts/vscode/e2e.mjs.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -113,6 +114,28 @@ async function hostTimes(serverStateDir, name) {
   }
 }
 
+/**
+ * Opens and closes a Markdown preview, the workbench's first webview here; returns how long its host page waited
+ * for the webview service worker (pre/index.html's marks content/started to content/workerReady).
+ */
+async function startWebviews(ctx) {
+  const { page, workspace, workbench } = ctx;
+  const name = 'webview-warm-up.md';
+  fs.writeFileSync(path.join(workspace, name), '# Warm-up\n');
+  try {
+    await workbench.explorerItem(page, name).waitFor({ timeout: 30000 });
+    await workbench.openFromExplorer(page, name);
+    await workbench.runFromPalette(page, 'Markdown: Open Preview');
+    await workbench.webviewFrame(page).locator('h1').waitFor({ timeout: 120000 });
+    const marks = await page.frameLocator('iframe.webview.ready:visible').locator('body').evaluate(() => Object.fromEntries(
+      performance.getEntriesByType('mark').map((m) => [m.name.replace('webview/index.html/', ''), m.startTime])));
+    await workbench.closeAllEditors(page);
+    return Math.round(marks['content/workerReady'] - marks['content/started']);
+  } finally {
+    fs.rmSync(path.join(workspace, name), { force: true });
+  }
+}
+
 /** The steps in time order, each relative to the click and to the step before. */
 function breakdown(clicked, steps) {
   const sorted = steps.filter((s) => Number.isFinite(s.at)).sort((a, b) => a.at - b.at);
@@ -168,13 +191,15 @@ export const checks = [
       const { page, workspace, workbench, screenshot, resultsDir } = ctx;
       const names = ['large_100MB.npy', 'large_100MB_second.npy'];
       try {
+        const serviceWorkerMs = await startWebviews(ctx);
+        console.log(`[e2e] the workbench's first webview (a Markdown preview) waited ${serviceWorkerMs} ms for its service worker`);
         const first = await measureOpen(ctx, names[0]);
-        print('first open (fresh browser profile: webview service worker, extension and engine workers start)', first);
+        print('first open (NormScope and its engine workers start)', first);
         await screenshot('inspector-large-file');
         await workbench.closeAllEditors(page);
         const second = await measureOpen(ctx, names[1]);
         print('second open (another 100 MB file)', second);
-        fs.writeFileSync(path.join(resultsDir, 'e2e-open-large-file.json'), JSON.stringify({ shape: SHAPE, first, second }, null, 2) + '\n');
+        fs.writeFileSync(path.join(resultsDir, 'e2e-open-large-file.json'), JSON.stringify({ shape: SHAPE, serviceWorkerMs, first, second }, null, 2) + '\n');
         const mib = (first.bytes / 2 ** 20).toFixed(0);
         console.log(`[e2e] figure: open ${mib} MiB .npy (shape ${SHAPE.join('x')}) -> drawn charts: first ${first.clickToChartsMs} ms, `
           + `second ${second.clickToChartsMs} ms (target < 1000 ms beyond the workbench's own start)`);
