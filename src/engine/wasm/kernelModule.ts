@@ -5,13 +5,16 @@
  *   differ from the TypeScript loop by accumulation order only (min, max and the zero count are equal);
  * - `apply` and `histogram(2)`: the same results bit for bit (histograms skip numpy's edge corrections only where
  *   they cannot change a bin).
- * Results of `moments` go to the 8 float64 slots at address 0 (OUT).
+ * Results of `moments` go to the 8 float64 slots at address 0 (OUT); vector constants to the slots after them.
  */
 import { encodeModule, op, type Code, type FunctionDef, type ValType } from './encoder';
 
-/** Byte address of the result slots; allocations start after them. */
+/** Byte address of the result slots, then of the running kernel's vector constants; allocations start after them. */
 export const OUT = 0;
 export const OUT_BYTES = 64;
+const CONSTANTS = OUT + OUT_BYTES;
+const CONSTANT_SLOTS = 16;
+export const RESERVED_BYTES = CONSTANTS + 16 * CONSTANT_SLOTS;
 
 const { get, set, tee, i32, f64 } = op;
 /** while (ptr + step <= end) { body; ptr += step }, with `ptr` and `end` i32 locals. */
@@ -21,6 +24,14 @@ const stepLoop = (ptr: number, end: number, step: number, body: Code): Code => o
   get(ptr), i32(step), op.i32Add, set(ptr),
   op.br(0),
 ));
+
+/**
+ * Vector constants are stored in a memory slot once per call and loaded where they are used. In a local, a splat is
+ * a pure value that TurboFan schedules next to its uses, i.e. inside the loop: it was rebuilt at every step (two to
+ * five instructions per constant, seen with node --print-wasm-code), where a load costs one or folds into its user.
+ */
+const storeConstant = (slot: number, value: Code): Code => [i32(0), value, op.v128Store(CONSTANTS + 16 * slot)];
+const constant = (slot: number): Code => [i32(0), op.v128Load(CONSTANTS + 16 * slot)];
 
 // the high two float32 lanes moved to the low two, so promote_low can widen them
 const HIGH_HALF = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
@@ -178,40 +189,54 @@ function histogram(tables: 1 | 2, single: boolean): FunctionDef {
   const declare = (type: ValType): number => params + locals.push(type) - 1;
   const end = declare('i32'), end4 = declare('i32'), q = declare('i32'), qEnd = declare('i32'), at = declare('i32');
   const x = declare('f64'), t = declare('f64');
-  const margin = declare('v128'), top = declare('v128');
   const v = declare('v128'), xl = declare('v128'), xh = declare('v128'), dl = declare('v128'), dh = declare('v128');
   const bad = declare('v128'), tl = declare('v128'), th = declare('v128'), bl = declare('v128'), bh = declare('v128');
+  let slots = 0;
+  /**
+   * A vector constant: the float32 variants keep it in a memory slot (storeConstant: their splats take a
+   * conversion and a broadcast, the margins more); the float64 ones in a local (a float64 splat is one
+   * instruction, cheaper to repeat than to load).
+   */
+  const vector = (): { use: Code; init(value: Code): Code } => {
+    if (single) {
+      const slot = slots++;
+      return { use: constant(slot), init: (value) => storeConstant(slot, value) };
+    }
+    const local = declare('v128');
+    return { use: get(local), init: (value) => [value, set(local)] };
+  };
+  const margin = vector(), top = vector();
   const all = Array.from({ length: tables }, (_, i) => ({
     lo: 2 + 6 * i, hi: 3 + 6 * i, norm: 4 + 6 * i, edges: 5 + 6 * i, counts: 6 + 6 * i, bins: 7 + 6 * i,
-    b: declare('i32'), last: declare('i32'), normV: declare('v128'), loV: declare('v128'), hiV: declare('v128'),
-    countsV: declare('v128'), address4: declare('v128'), marginV: declare('v128'), topV: declare('v128'),
+    b: declare('i32'), last: declare('i32'), address4: declare('v128'),
+    normV: vector(), loV: vector(), hiV: vector(), countsV: vector(), marginV: vector(), topV: vector(),
   }));
   type SimdTable = (typeof all)[number];
   /** The scalar code for the value at address `p`. */
   const scalar = (p: number): Code => [get(p), op.f32Load(), op.f64PromoteF32, set(x), all.map((tb) => binOne(tb, x, t, at))];
   // lanes whose bin position is within the margin of a whole number
-  const nearEdge = (tv: number): Code => [get(tv), get(margin), op.f64x2Lt, get(tv), get(top), op.f64x2Gt, op.v128Or];
+  const nearEdge = (tv: number): Code => [get(tv), margin.use, op.f64x2Lt, get(tv), top.use, op.f64x2Gt, op.v128Or];
   const outOfRange = (xv: number, tb: SimdTable): Code => [
-    get(xv), get(tb.loV), op.f64x2Ge, get(xv), get(tb.hiV), op.f64x2Le, op.v128And, op.v128Not,
+    get(xv), tb.loV.use, op.f64x2Ge, get(xv), tb.hiV.use, op.f64x2Le, op.v128And, op.v128Not,
   ];
   /** Bins of the four values in `v` for table `tb` (their counts' addresses into tb.address4), and `bad` lanes. */
   const binsF64 = (tb: SimdTable): Code => [
     get(bad), outOfRange(xl, tb), op.v128Or, outOfRange(xh, tb), op.v128Or, set(bad),
-    get(xl), get(tb.loV), op.f64x2Sub, set(dl),
-    get(xh), get(tb.loV), op.f64x2Sub, set(dh),
-    get(dl), get(tb.normV), op.f64x2Mul, tee(tl), op.i32x4TruncSatF64x2SZero, set(bl),
-    get(dh), get(tb.normV), op.f64x2Mul, tee(th), op.i32x4TruncSatF64x2SZero, set(bh),
+    get(xl), tb.loV.use, op.f64x2Sub, set(dl),
+    get(xh), tb.loV.use, op.f64x2Sub, set(dh),
+    get(dl), tb.normV.use, op.f64x2Mul, tee(tl), op.i32x4TruncSatF64x2SZero, set(bl),
+    get(dh), tb.normV.use, op.f64x2Mul, tee(th), op.i32x4TruncSatF64x2SZero, set(bh),
     get(tl), get(bl), op.f64x2ConvertLowI32x4S, op.f64x2Sub, set(tl),
     get(th), get(bh), op.f64x2ConvertLowI32x4S, op.f64x2Sub, set(th),
     get(bad), nearEdge(tl), op.v128Or, nearEdge(th), op.v128Or, set(bad),
-    get(bl), get(bh), op.i8x16Shuffle(JOIN_LOW), i32(2), op.i32x4Shl, get(tb.countsV), op.i32x4Add, set(tb.address4),
+    get(bl), get(bh), op.i8x16Shuffle(JOIN_LOW), i32(2), op.i32x4Shl, tb.countsV.use, op.i32x4Add, set(tb.address4),
   ];
   const binsF32 = (tb: SimdTable): Code => [
-    get(bad), get(v), get(tb.loV), op.f32x4Ge, get(v), get(tb.hiV), op.f32x4Le, op.v128And, op.v128Not, op.v128Or, set(bad),
-    get(v), get(tb.loV), op.f32x4Sub, get(tb.normV), op.f32x4Mul, tee(tl), op.i32x4TruncSatF32x4S, set(bl),
+    get(bad), get(v), tb.loV.use, op.f32x4Ge, get(v), tb.hiV.use, op.f32x4Le, op.v128And, op.v128Not, op.v128Or, set(bad),
+    get(v), tb.loV.use, op.f32x4Sub, tb.normV.use, op.f32x4Mul, tee(tl), op.i32x4TruncSatF32x4S, set(bl),
     get(tl), get(bl), op.f32x4ConvertI32x4S, op.f32x4Sub, set(tl),
-    get(bad), get(tl), get(tb.marginV), op.f32x4Lt, op.v128Or, get(tl), get(tb.topV), op.f32x4Gt, op.v128Or, set(bad),
-    get(bl), i32(2), op.i32x4Shl, get(tb.countsV), op.i32x4Add, set(tb.address4),
+    get(bad), get(tl), tb.marginV.use, op.f32x4Lt, op.v128Or, get(tl), tb.topV.use, op.f32x4Gt, op.v128Or, set(bad),
+    get(bl), i32(2), op.i32x4Shl, tb.countsV.use, op.i32x4Add, set(tb.address4),
   ];
   const splat = single
     ? (value: Code): Code => [value, op.f32DemoteF64, op.f32x4Splat]
@@ -227,12 +252,11 @@ function histogram(tables: 1 | 2, single: boolean): FunctionDef {
       get(0), get(1), i32(-4), op.i32And, i32(2), op.i32Shl, op.i32Add, set(end4),
       all.map((tb) => [
         get(tb.bins), i32(1), op.i32Sub, set(tb.last),
-        splat(get(tb.norm)), set(tb.normV), splat(get(tb.lo)), set(tb.loV), splat(get(tb.hi)), set(tb.hiV),
-        get(tb.counts), op.i32x4Splat, set(tb.countsV),
-        single ? [splat(f32Margin(tb)), set(tb.marginV), splat([f64(1), f32Margin(tb), op.f64Sub]), set(tb.topV)] : [],
+        tb.normV.init(splat(get(tb.norm))), tb.loV.init(splat(get(tb.lo))), tb.hiV.init(splat(get(tb.hi))),
+        tb.countsV.init([get(tb.counts), op.i32x4Splat]),
+        single ? [tb.marginV.init(splat(f32Margin(tb))), tb.topV.init(splat([f64(1), f32Margin(tb), op.f64Sub]))] : [],
       ]),
-      f64(EDGE_MARGIN), op.f64x2Splat, set(margin),
-      f64(1 - EDGE_MARGIN), op.f64x2Splat, set(top),
+      single ? [] : [margin.init([f64(EDGE_MARGIN), op.f64x2Splat]), top.init([f64(1 - EDGE_MARGIN), op.f64x2Splat])],
       stepLoop(0, end4, 16, [
         get(0), op.v128Load(), set(v),
         single ? [] : [

@@ -4,7 +4,7 @@
  * already live in this memory (a worker reads file bytes straight into it) are used in place; others are staged
  * once per chunk. Everything here has a TypeScript twin that stays the reference (see kernelModule.ts).
  */
-import { F32_MAX_BINS, kernelModuleBytes, OUT, OUT_BYTES } from './kernelModule';
+import { F32_MAX_BINS, kernelModuleBytes, OUT, OUT_BYTES, RESERVED_BYTES } from './kernelModule';
 
 const PAGE = 65536;
 /**
@@ -107,7 +107,7 @@ export interface SegmentSums {
 export class Kernels {
   private readonly memory: WebAssembly.Memory;
   private readonly fn: Exports;
-  private top = OUT_BYTES;
+  private top = RESERVED_BYTES;
   private staging = { ptr: 0, bytes: 0 };
   private out: Float64Array;
   /** Set once chunk views exist: from then on the memory must not grow under them. */
@@ -129,7 +129,7 @@ export class Kernels {
   /** Hands the instance back for reuse; nothing from this run may use it afterwards. */
   release(): void {
     if (this.top > KEEP_BYTES || idle.includes(this)) return;
-    this.top = OUT_BYTES;
+    this.top = RESERVED_BYTES;
     this.staging = { ptr: 0, bytes: 0 };
     this.streaming = false;
     idle.push(this);
