@@ -11,6 +11,22 @@ export function explorerItem(page, fileName) {
   return page.getByRole('treeitem', { name: fileName }).first();
 }
 
+/**
+ * Waits until the explorer lists `fileName`, a file written while the workbench runs. The file watcher starts some
+ * time after the workbench and can miss a file written before it does: the explorer is refreshed until it shows.
+ */
+export async function waitForNewFile(page, fileName, attempts = 6) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await explorerItem(page, fileName).waitFor({ timeout: 5000 });
+      return;
+    } catch (e) {
+      if (attempt >= attempts) throw new Error(`the explorer does not list ${fileName}: ${e.message}`);
+      await runFromPalette(page, 'File: Refresh Explorer');
+    }
+  }
+}
+
 /** Opens a file the way a user does: a single click on its row in the explorer (opens it in preview). */
 export async function openFromExplorer(page, fileName) {
   const row = explorerItem(page, fileName);

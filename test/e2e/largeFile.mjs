@@ -123,7 +123,7 @@ async function startWebviews(ctx) {
   const name = 'webview-warm-up.md';
   fs.writeFileSync(path.join(workspace, name), '# Warm-up\n');
   try {
-    await workbench.explorerItem(page, name).waitFor({ timeout: 30000 });
+    await workbench.waitForNewFile(page, name);
     await workbench.openFromExplorer(page, name);
     await workbench.runFromPalette(page, 'Markdown: Open Preview');
     await workbench.webviewFrame(page).locator('h1').waitFor({ timeout: 120000 });
@@ -156,7 +156,7 @@ async function measureOpen(ctx, name) {
   const { page, workspace, workbench, serverStateDir } = ctx;
   const file = path.join(workspace, name);
   const bytes = writeLargeNpy(file);
-  await workbench.explorerItem(page, name).waitFor({ timeout: 30000 });
+  await workbench.waitForNewFile(page, name);
   await watchWorkbench(page);
   const requested = Date.now();
   await workbench.openFromExplorer(page, name);
