@@ -13,7 +13,8 @@ export function explorerItem(page, fileName) {
 
 /**
  * Waits until the explorer lists `fileName`, a file written while the workbench runs. The file watcher starts some
- * time after the workbench and can miss a file written before it does: the explorer is refreshed until it shows.
+ * time after the workbench and can miss a file written before it does: the explorer is refreshed (its title bar's
+ * Refresh Explorer action, shown while the pointer is over the view) until the file shows.
  */
 export async function waitForNewFile(page, fileName, attempts = 6) {
   for (let attempt = 1; ; attempt++) {
@@ -22,7 +23,8 @@ export async function waitForNewFile(page, fileName, attempts = 6) {
       return;
     } catch (e) {
       if (attempt >= attempts) throw new Error(`the explorer does not list ${fileName}: ${e.message}`);
-      await runFromPalette(page, 'File: Refresh Explorer');
+      await page.locator('.explorer-folders-view').first().hover();
+      await page.getByRole('button', { name: 'Refresh Explorer' }).first().click();
     }
   }
 }
