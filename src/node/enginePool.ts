@@ -4,8 +4,7 @@
  * one element range per worker, each reading its range from the file itself; the pool merges pass 1's states
  * (O(groups)) and hands passes 2 and 3's (fine histograms: megabytes) on to the worker that merges them and builds
  * the result, their buffers transferred, never cloned. The extension host only posts messages and adds small
- * arrays, so its event loop stays free. No VS Code API here: the benchmark drives
- * the same pool from plain Node.
+ * arrays, so its event loop stays free. No VS Code API here: the benchmark drives the same pool from plain Node.
  */
 import * as os from 'node:os';
 import { Worker } from 'node:worker_threads';
