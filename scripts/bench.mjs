@@ -253,7 +253,9 @@ async function scaleFile(pool, { label, kind, file, shape, write, breakdown }) {
   console.log(`  host event-loop delay:        max ${fmt(loopMax)} ms, p99 ${fmt(loopP99)} ms in the fastest run; `
     + `max per run: ${measured.map((m) => fmt(m.loopMax)).join(', ')} ms`);
   console.log(`  cancel after ${fmt(ms / 3)} ms:    stopped in ${fmt(cancelMs)} ms (${cancelled})`);
-  console.log(`  payload to the webview:       ${(JSON.stringify(result).length / 1024).toFixed(0)} KiB`);
+  // what VS Code moves for the result message: JSON plus the typed arrays' bytes (src/shared/resultWire.ts)
+  const payload = E.payloadBytes({ type: 'result', requestId: 1, result: E.encodeResult(result, E.channelWindow(result.channels, 0)) });
+  console.log(`  result message to the webview: ${(payload / 1024).toFixed(0)} KiB (${(JSON.stringify(result).length / 1024).toFixed(0)} KiB as plain JSON)`);
   if (breakdown) {
     const total = shape.reduce((a, b) => a * b, 1);
     const parts = await passBreakdown({ ...source, shape }, options, total, scaleRuns);

@@ -6,3 +6,4 @@ export { GroupMoments } from '../../src/engine/moments';
 export { entryElements } from '../../src/formats/elementSource';
 export { encodeNpy } from '../../src/formats/npy';
 export { openTensorFile } from '../../src/node/tensorFiles';
+export { channelWindow, encodeResult, payloadBytes } from '../../src/shared/resultWire';

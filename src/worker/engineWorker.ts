@@ -43,9 +43,24 @@ function lowerPriority(): void {
 const WORKER_NICENESS = 10;
 lowerPriority();
 
-// as soon as the worker is up (a first listing may wait a few tens of ms for it), so the first tensor's passes
-// run on optimized kernels in memory already touched
-setTimeout(warmUpKernels, 0);
+/**
+ * After a worker's first listing, while the page shows the header, the kernels warm up so that the first tensor's
+ * passes run on optimized kernels in memory already touched. Not before it: the listing would wait for the
+ * WebAssembly compile (60 ms idle, 250-550 ms under load). A round at a time, so that a request arriving meanwhile
+ * waits for one round at most, and no more once a computation came (its own passes warm them).
+ */
+let warmUpRounds = 8;
+let warmingUp = false;
+const warmUpStep = () => {
+  if (warmUpRounds-- <= 0) return;
+  warmUpKernels(1);
+  setImmediate(warmUpStep);
+};
+function warmUpSoon(): void {
+  if (warmingUp) return;
+  warmingUp = true;
+  setImmediate(warmUpStep);
+}
 
 function control(id: number, cancel: SharedArrayBuffer): RunControl {
   const flag = new Int32Array(cancel);
@@ -102,11 +117,13 @@ async function runForward(entry: TensorEntry, m: ForwardRequest, ctl: RunControl
 }
 
 port.on('message', async (m: ToWorker) => {
+  if (m.type !== 'list' && m.type !== 'describe' && m.type !== 'layerParameters') warmUpRounds = 0;
   if (m.type === 'crash') process.exit(70);
   try {
     switch (m.type) {
       case 'list':
         post({ type: 'listed', id: m.id, listing: await listSource(m.source) });
+        warmUpSoon();
         return;
       case 'layerParameters':
         post({ type: 'layerParameters', id: m.id, parameters: await withContainer(m.source, (c) => readLayerParameters(c, m.layer)) });

@@ -60,7 +60,7 @@ export interface HistogramTable {
  * functions to the optimizing one only after they ran a while, and fresh memory pages cost a fault on first
  * touch; both would otherwise slow the first tensor's passes several times over.
  */
-export function warmUpKernels(bytes = 4 << 20): void {
+export function warmUpKernels(rounds = 8, bytes = 4 << 20): void {
   const kernels = Kernels.create();
   if (!kernels) return;
   const n = bytes / 8;
@@ -75,7 +75,7 @@ export function warmUpKernels(bytes = 4 << 20): void {
     return { lo, hi: 1, norm: bins / (1 - lo), edges, counts: kernels.alloc(bins * 4), bins };
   };
   const pairs = [0, 1 / 3].map((lo) => [table(100, lo), table(1024, lo)]);
-  for (let round = 0; round < 8; round++) {
+  for (let round = 0; round < rounds; round++) {
     for (let at = 0; at < n; at += 4096) {
       const len = Math.min(4096, n - at);
       kernels.moments(src + at * 4, len, 0.5);
