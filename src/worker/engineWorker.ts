@@ -44,11 +44,13 @@ const WORKER_NICENESS = 10;
 lowerPriority();
 
 /**
- * After a worker's first listing, while the page shows the header, the kernels warm up so that the first tensor's
- * passes run on optimized kernels in memory already touched. Not before it: the listing would wait for the
- * WebAssembly compile (60 ms idle, 250-550 ms under load). A round at a time, so that a request arriving meanwhile
- * waits for one round at most, and no more once a computation came (its own passes warm them).
+ * The kernels warm up while the worker has nothing else to do, so that the first tensor's passes run on optimized
+ * kernels in memory already touched: after a first listing, or WARM_UP_IDLE_MS after start when no request came
+ * (the pool starts every worker with the first job). Not before a listing: it would wait for the WebAssembly
+ * compile (60 ms idle, 250-550 ms under load). A round at a time, so that a request arriving meanwhile waits for
+ * one round at most, and no more once a computation came (its own passes warm them).
  */
+const WARM_UP_IDLE_MS = 50;
 let warmUpRounds = 8;
 let warmingUp = false;
 const warmUpStep = () => {
@@ -61,6 +63,7 @@ function warmUpSoon(): void {
   warmingUp = true;
   setImmediate(warmUpStep);
 }
+setTimeout(warmUpSoon, WARM_UP_IDLE_MS);
 
 function control(id: number, cancel: SharedArrayBuffer): RunControl {
   const flag = new Int32Array(cancel);
