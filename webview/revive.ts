@@ -7,7 +7,7 @@
 import type { StopPoint, WireStopPoint } from '../src/shared/protocol';
 import type { Histogram } from '../src/engine/histogram';
 import type { InspectOptions, InspectResult, Summary } from '../src/engine/inspect/types';
-import { decodeResult, type WireResult } from '../src/shared/resultWire';
+import { SUMMARY_FIELDS, decodeResult, type WireResult } from '../src/shared/resultWire';
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : NaN);
 const nums = (a: readonly unknown[]): number[] => a.map(num);
@@ -15,10 +15,9 @@ const nums = (a: readonly unknown[]): number[] => a.map(num);
 function summary(s: Summary): Summary {
   const quantiles: Summary['quantiles'] = {};
   for (const [k, v] of Object.entries(s.quantiles)) quantiles[k] = num(v);
-  return {
-    ...s, mean: num(s.mean), var: num(s.var), var_unbiased: num(s.var_unbiased), std: num(s.std),
-    min: num(s.min), max: num(s.max), quantiles,
-  };
+  const out = { ...s, quantiles };
+  for (const f of SUMMARY_FIELDS) out[f] = num(s[f]);
+  return out;
 }
 
 function histogram(h: Histogram): Histogram {
