@@ -34,16 +34,24 @@ export function linspaceEdges(lo: number, hi: number, bins: number): Float64Arra
  * coarse ones (see GroupHistograms.coarseCounts). split = 1 gives linspaceEdges itself.
  */
 export function nestedEdges(lo: number, hi: number, bins: number, split: number): Float64Array {
-  const coarse = linspaceEdges(lo, hi, bins);
-  if (split === 1) return coarse;
-  const edges = new Float64Array(bins * split + 1);
+  return split === 1 ? linspaceEdges(lo, hi, bins) : nestedEdgesInto(new Float64Array(bins * split + 1), lo, hi, bins, split);
+}
+
+/**
+ * nestedEdges written into `out` (bins·split + 1 numbers): a table's edges go straight into the kernels' memory, and
+ * a reader of many groups' edges reuses one array (each fresh typed array costs an allocation outside the heap).
+ */
+export function nestedEdgesInto(out: Float64Array, lo: number, hi: number, bins: number, split: number): Float64Array {
+  const step = (hi - lo) / bins;
+  let a = lo;
   for (let i = 0; i < bins; i++) {
-    const a = coarse[i];
-    const part = (coarse[i + 1] - a) / split;
-    for (let m = 0; m < split; m++) edges[i * split + m] = a + m * part;
+    const b = i + 1 < bins ? lo + (i + 1) * step : hi;
+    const part = (b - a) / split;
+    for (let m = 0; m < split; m++) out[i * split + m] = a + m * part;
+    a = b;
   }
-  edges[bins * split] = hi;
-  return edges;
+  out[bins * split] = hi;
+  return out;
 }
 
 /**
@@ -61,10 +69,16 @@ const KERNEL_MIN_RUN = 16;
 const MAX_UINT32 = 2 ** 32 - 1;
 
 export class GroupHistograms {
-  private readonly edges: Float64Array[];
+  /** Each group's edges, without kernels (with them, the edges live in the kernels' memory only). */
+  private readonly edgeArrays: Float64Array[];
+  private readonly lo: Float64Array;
+  private readonly hi: Float64Array;
   private readonly norm: Float64Array;
-  /** The counts: all of them without kernels; with kernels, those moved out of the kernels' 32-bit counts. */
-  private readonly total: Float64Array;
+  /**
+   * The counts: all of them without kernels; with kernels, those moved out of the kernels' 32-bit counts, allocated
+   * at the first move only (rarely: after 2^32 values), as every fresh megabyte costs page faults.
+   */
+  private total: Float64Array | null;
   /** Addresses of the kernels' uint32 counts and float64 edges, and how many values they may still take. */
   private readonly countsPtr: number;
   private readonly edgesPtr: number;
@@ -83,37 +97,46 @@ export class GroupHistograms {
    */
   constructor(readonly groups: number, readonly bins: number, ranges: ReadonlyArray<readonly [number, number]>,
     private readonly kernels: Kernels | null = null, readonly split = 1) {
-    this.edges = ranges.map(([lo, hi]) => nestedEdges(lo, hi, bins / split, split));
     this.nestsExactly = ranges.every(([lo, hi]) => binsExactly(lo, hi, bins));
+    this.lo = Float64Array.from(ranges, ([lo]) => lo);
+    this.hi = Float64Array.from(ranges, ([, hi]) => hi);
     this.norm = Float64Array.from(ranges, ([lo, hi]) => bins / (hi - lo));
-    this.total = new Float64Array(groups * bins);
     if (kernels) {
+      this.total = null;
+      this.edgeArrays = [];
       this.countsPtr = kernels.alloc(groups * bins * 4);
       kernels.u32(this.countsPtr, groups * bins).fill(0); // the memory may be a reused run's
       this.edgesPtr = kernels.alloc(groups * (bins + 1) * 8);
       const edges = kernels.f64(this.edgesPtr, groups * (bins + 1));
-      this.edges.forEach((e, g) => edges.set(e, g * (bins + 1)));
+      ranges.forEach(([lo, hi], g) => nestedEdgesInto(edges.subarray(g * (bins + 1), (g + 1) * (bins + 1)), lo, hi, bins / split, split));
     } else {
+      this.total = new Float64Array(groups * bins);
+      this.edgeArrays = ranges.map(([lo, hi]) => nestedEdges(lo, hi, bins / split, split));
       this.countsPtr = this.edgesPtr = -1;
     }
   }
 
-  /** groups × bins counts, group-major: a snapshot when some are still in the kernels' memory. */
+  /** groups × bins counts, group-major, as they stand: without kernels the table itself, not to be modified. */
   get counts(): Float64Array {
-    if (!this.kernels) return this.total;
-    const pending = this.kernels.u32(this.countsPtr, this.total.length);
-    const out = this.total.slice();
-    for (let k = 0; k < out.length; k++) out[k] += pending[k];
+    if (!this.kernels) return this.total!;
+    // a native conversion: an element loop here would run unoptimized, once per result, over up to 2^18 cells
+    const out = new Float64Array(this.kernels.u32(this.countsPtr, this.groups * this.bins));
+    if (this.total) for (let k = 0; k < out.length; k++) out[k] += this.total[k];
     return out;
+  }
+
+  /** The counts in an array of the caller's own. */
+  snapshot(): Float64Array {
+    return this.kernels ? this.counts : this.total!.slice();
   }
 
   /**
    * groups × bins/split counts: numpy's histogram over the coarse edges when nestsExactly, each coarse bin the sum
    * of its `split` fine ones (a value lies in fine bin j iff edges[j] ≤ v < edges[j + 1], and every split-th edge is
    * a coarse one). One table then serves both the histogram and the quantile estimate, binned once per value.
+   * `fine`: the counts, when the caller took them already.
    */
-  coarseCounts(): Float64Array {
-    const fine = this.counts;
+  coarseCounts(fine = this.counts): Float64Array {
     const out = new Float64Array(fine.length / this.split);
     for (let k = 0; k < out.length; k++) {
       let n = 0;
@@ -125,10 +148,16 @@ export class GroupHistograms {
 
   /** Moves the kernels' 32-bit counts into the float64 totals. */
   private flush(): void {
-    const pending = this.kernels!.u32(this.countsPtr, this.total.length);
-    for (let k = 0; k < pending.length; k++) this.total[k] += pending[k];
+    const pending = this.kernels!.u32(this.countsPtr, this.groups * this.bins);
+    const total = this.total ??= new Float64Array(pending.length);
+    for (let k = 0; k < pending.length; k++) total[k] += pending[k];
     pending.fill(0);
     this.room = MAX_UINT32;
+  }
+
+  /** Group g's edges (a view of the kernels' memory when they hold them: take it anew after any allocation). */
+  private edges(g: number): Float64Array {
+    return this.kernels ? this.kernels.f64(this.edgesPtr + g * (this.bins + 1) * 8, this.bins + 1) : this.edgeArrays[g];
   }
 
   add(values: NumericArray, start: number, map: GroupMap): this {
@@ -156,6 +185,8 @@ export class GroupHistograms {
       if (h.kernels && values.length > h.room) h.flush();
       h.room -= values.length;
     }
+    const aCounts = a.tally();
+    const bCounts = b?.tally();
     for (const s = new SegmentWalk(map, start, values.length); s.next();) {
       const g = s.group;
       const gb = whole ? 0 : g;
@@ -163,17 +194,21 @@ export class GroupHistograms {
       if (kernels && s.to - s.from >= KERNEL_MIN_RUN) {
         kernels.histogram(base + s.from * 4, s.to - s.from, a.table(g), b?.table(gb));
       } else {
-        binInto(a.total, g * a.bins, staged, s.from, s.to, a.edges[g], a.norm[g], a.bins);
-        if (b) binInto(b.total, gb * b.bins, staged, s.from, s.to, b.edges[gb], b.norm[gb], b.bins);
+        binInto(aCounts, g * a.bins, staged, s.from, s.to, a.edges(g), a.norm[g], a.bins);
+        if (b) binInto(bCounts!, gb * b.bins, staged, s.from, s.to, b.edges(gb), b.norm[gb], b.bins);
       }
     }
   }
 
+  /** Where add counts: the kernels' 32-bit counts when they hold the table, else the totals. */
+  private tally(): Float64Array | Uint32Array {
+    return this.kernels ? this.kernels.u32(this.countsPtr, this.groups * this.bins) : this.total!;
+  }
+
   /** Group g's table in the kernels' memory. */
   private table(g: number): HistogramTable {
-    const edges = this.edges[g];
     return {
-      lo: edges[0], hi: edges[this.bins], norm: this.norm[g],
+      lo: this.lo[g], hi: this.hi[g], norm: this.norm[g],
       edges: this.edgesPtr + g * (this.bins + 1) * 8, counts: this.countsPtr + g * this.bins * 4, bins: this.bins,
     };
   }
@@ -181,20 +216,22 @@ export class GroupHistograms {
   /** Adds counts of the same groups and bins (another chunk or range of the tensor). */
   merge(other: GroupHistograms | Float64Array): this {
     const from = other instanceof GroupHistograms ? other.counts : other;
-    for (let k = 0; k < from.length; k++) this.total[k] += from[k];
+    const total = this.total ??= new Float64Array(this.groups * this.bins);
+    for (let k = 0; k < from.length; k++) total[k] += from[k];
     return this;
   }
 
   histogram(g: number): Histogram {
     const at = g * this.bins;
-    const counts = Array.from(this.total.subarray(at, at + this.bins));
+    const counts = new Array<number>(this.bins).fill(0);
+    if (this.total) for (let i = 0; i < this.bins; i++) counts[i] += this.total[at + i];
     if (this.kernels) this.kernels.u32(this.countsPtr + at * 4, this.bins).forEach((c, i) => { counts[i] += c; });
-    return { edges: Array.from(this.edges[g]), counts };
+    return { edges: Array.from(this.edges(g)), counts };
   }
 }
 
 /** numpy's binning of values[from..to) into counts[base .. base + bins); the reference for the kernel. */
-function binInto(counts: Float64Array, base: number, values: NumericArray, from: number, to: number, edges: Float64Array,
+function binInto(counts: Float64Array | Uint32Array, base: number, values: NumericArray, from: number, to: number, edges: Float64Array,
   norm: number, bins: number): void {
   const lo = edges[0];
   const hi = edges[bins];

@@ -4,7 +4,7 @@
  * bin width and the result labeled as estimated.
  */
 import type { NumericArray } from './dtype';
-import { GroupHistograms, histogramRange, nestedEdges } from './histogram';
+import { GroupHistograms, histogramRange, nestedEdgesInto } from './histogram';
 import type { GroupMap } from './moments';
 import { SegmentWalk } from './segments';
 import type { Kernels } from './wasm/kernels';
@@ -100,7 +100,7 @@ export class GroupQuantiles {
   }
 
   state(): QuantileState {
-    if (this.fine) return { kind: 'fine', counts: this.fine.counts.slice() };
+    if (this.fine) return { kind: 'fine', counts: this.fine.snapshot() };
     return { kind: 'exact', quantiles: Array.from({ length: this.groups }, (_, g) => this.quantiles(g)) };
   }
 
@@ -132,9 +132,10 @@ export function quantilesAreExact(finiteValues: number, budget = EXACT_QUANTILE_
 export function quantilesFromState(state: QuantileState, ranges: ReadonlyArray<readonly [number, number]>, coarseBins?: number): (g: number) => Quantiles {
   if (state.kind === 'exact') return (g) => state.quantiles[g];
   const { bins, split } = fineLayout(ranges.length, coarseBins);
+  const edges = new Float64Array(bins + 1);
   return (g) => {
     const [lo, hi] = histogramRange(ranges[g][0], ranges[g][1]);
-    return histogramQuantiles(state.counts.subarray(g * bins, (g + 1) * bins), nestedEdges(lo, hi, bins / split, split));
+    return histogramQuantiles(state.counts.subarray(g * bins, (g + 1) * bins), nestedEdgesInto(edges, lo, hi, bins / split, split));
   };
 }
 

@@ -160,6 +160,7 @@ export class InspectPlan {
     };
   }
 
+  /** The merge of two ranges' pass 2, in `a`'s arrays (the worker that finishes owns them all). */
   mergeBinning(a: BinningPass, b: BinningPass): BinningPass {
     return {
       raw: mergeBins(a.raw, b.raw),
@@ -195,6 +196,7 @@ export class InspectPlan {
     };
   }
 
+  /** The merge of two ranges' pass 3, in `a`'s arrays. */
   mergeAfter(a: BinsState, b: BinsState): BinsState {
     return mergeBins(a, b);
   }
@@ -268,7 +270,11 @@ export class InspectPlan {
           ch.add(values, start);
           all.add(values, start);
         },
-      state: () => ({ ch: ch.counts(), all: all.counts(), chQ: ch.quantiles.state(), allQ: all.quantiles.state() }),
+      state: () => {
+        const [chCounts, chQ] = ch.state();
+        const [allCounts, allQ] = all.state();
+        return { ch: chCounts, all: allCounts, chQ, allQ };
+      },
     };
   }
 
@@ -301,7 +307,8 @@ interface HistogramWithQuantiles {
   /** The one table `add` fills, when the histogram is summed from the quantiles' fine one. */
   onlyTable: GroupHistograms | null;
   add(values: NumericArray, start: number): void;
-  counts(): Float64Array;
+  /** The histogram's counts and the quantiles' state, in arrays of their own. */
+  state(): [Float64Array, QuantileState];
 }
 
 /**
@@ -314,7 +321,14 @@ function histogramWithQuantiles(bins: number, ranges: [number, number][], counts
   const quantiles = new GroupQuantiles(ranges.length, counts, ranges, undefined, kernels, bins);
   const fine = quantiles.fine ?? null;
   if (fine?.nestsExactly && fine.bins === bins * fine.split) {
-    return { quantiles, onlyTable: fine, add: (values, start) => fine.add(values, start, map), counts: () => fine.coarseCounts() };
+    return {
+      quantiles, onlyTable: fine,
+      add: (values, start) => fine.add(values, start, map),
+      state: () => {
+        const counts = fine.snapshot();
+        return [fine.coarseCounts(counts), { kind: 'fine', counts }];
+      },
+    };
   }
   const histogram = new GroupHistograms(ranges.length, bins, ranges.map(([lo, hi]) => histogramRange(lo, hi)), kernels);
   return {
@@ -324,15 +338,15 @@ function histogramWithQuantiles(bins: number, ranges: [number, number][], counts
       GroupHistograms.addBoth(histogram, fine, values, start, map);
       if (!fine) quantiles.add(values, start, map);
     },
-    counts: () => histogram.counts.slice(),
+    state: () => [histogram.snapshot(), quantiles.state()],
   };
 }
 
+/** `a` with `b`'s counts added into its arrays (no fresh ones: each fresh megabyte costs page faults). */
 function mergeBins(a: BinsState, b: BinsState): BinsState {
   const add = (x: Float64Array, y: Float64Array) => {
-    const out = x.slice();
-    for (let i = 0; i < out.length; i++) out[i] += y[i];
-    return out;
+    for (let i = 0; i < x.length; i++) x[i] += y[i];
+    return x;
   };
   const q = (x: QuantileState, y: QuantileState): QuantileState => {
     if (x.kind !== 'fine' || y.kind !== 'fine') throw new Error('exact quantiles need every value in one run: they do not merge');

@@ -185,6 +185,21 @@ describe('WebAssembly kernels agree with the TypeScript reference', () => {
     }
   });
 
+  it('tables in the kernels\' memory also take the values the TypeScript loop bins: channels-last runs and float64 chunks', () => {
+    const channelsLast: GroupMap = { run: 1, mod: 5 };
+    const data = randomF32(5000, 23, 1, 3);
+    const m = new GroupMoments(5).add(data, 0, channelsLast);
+    const ranges = [0, 1, 2, 3, 4].map((g) => histogramRange(m.min[g], m.max[g]));
+    const kernels = Kernels.create();
+    for (const chunk of [data, Float64Array.from(data)]) {
+      const fast = new GroupHistograms(5, 24 * 42, ranges, kernels, 42).add(chunk, 0, channelsLast).add(chunk, 0, channelsLast);
+      const ref = new GroupHistograms(5, 24 * 42, ranges, null, 42).add(chunk, 0, channelsLast).add(chunk, 0, channelsLast);
+      assert.deepEqual(Array.from(fast.counts), Array.from(ref.counts), chunk.constructor.name);
+      assert.equal(fast.counts.reduce((a, b) => a + b, 0), 2 * data.length);
+      assert.deepEqual(fast.histogram(3), ref.histogram(3), `${chunk.constructor.name}: one group's edges and counts`);
+    }
+  });
+
   it('x̂ (apply): bit-for-bit the same float32 values', () => {
     const data = randomF32(10007, 7, 5, 3);
     const shape = [7, 11, 130];
