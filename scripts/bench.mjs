@@ -229,13 +229,14 @@ async function scaleFile(pool, { label, kind, file, shape, write, breakdown }) {
     loop.enable();
     const t = performance.now();
     let progressEvents = 0;
-    const result = await pool.inspect(source, options, () => progressEvents++).promise;
+    let previewMs = NaN;
+    const result = await pool.inspect(source, options, () => progressEvents++, () => { previewMs = performance.now() - t; }).promise;
     const ms = performance.now() - t;
     loop.disable();
-    measured.push({ result, ms, progressEvents, loopMax: loop.max / 1e6, loopP99: loop.percentile(99) / 1e6 });
+    measured.push({ result, ms, previewMs, progressEvents, loopMax: loop.max / 1e6, loopP99: loop.percentile(99) / 1e6 });
   }
   clearInterval(sampler);
-  const { result, ms, progressEvents, loopMax, loopP99 } = measured.reduce((a, b) => (b.ms < a.ms ? b : a));
+  const { result, ms, previewMs, progressEvents, loopMax, loopP99 } = measured.reduce((a, b) => (b.ms < a.ms ? b : a));
   // cancellation: start again, cancel after a third of the run, time until the job has stopped
   const job = pool.inspect(source, options);
   await new Promise((r) => setTimeout(r, ms / 3));
@@ -249,6 +250,7 @@ async function scaleFile(pool, { label, kind, file, shape, write, breakdown }) {
   console.log(`  cat from the page cache:      ${fmt(cat)} ms (${gbs(size, cat)})`);
   console.log(`  inspect (2 passes):           ${fmt(ms)} ms, fastest of ${scaleRuns} (${gbs(size, ms)} of file; ${(cat / ms).toFixed(2)} of cat's throughput), `
     + `${progressEvents} progress events; all runs: ${measured.map((m) => fmt(m.ms)).join(', ')} ms`);
+  console.log(`  pass 1's preview (moments):   ${Number.isNaN(previewMs) ? 'none (below the pool\'s preview size)' : `${fmt(previewMs)} ms after the start`}`);
   console.log(`  host memory growth:           ${((rssMax - rss0) / 2 ** 20).toFixed(0)} MB (rss ${(rss0 / 2 ** 20).toFixed(0)} → max ${(rssMax / 2 ** 20).toFixed(0)} MB)`);
   console.log(`  host event-loop delay:        max ${fmt(loopMax)} ms, p99 ${fmt(loopP99)} ms in the fastest run; `
     + `max per run: ${measured.map((m) => fmt(m.loopMax)).join(', ')} ms`);

@@ -45,6 +45,8 @@ export class App {
   private init: InitMessage | null = null;
   private tensor: TensorInfo | null = null;
   private result: InspectResult | null = null;
+  /** `result` is pass 1's preview of the pending computation (moments only), not yet the whole result. */
+  private partial = false;
   /** The channels `result` holds, of all the tensor has (the host sends at most MAX_WINDOW_CHANNELS at once). */
   private window: ChannelWindow | null = null;
   private options: InspectOptions | null = null;
@@ -82,7 +84,7 @@ export class App {
         return this.onInit({ ...m, options: reviveOptions(m.options) });
       case 'result':
         if (this.pending?.id !== m.requestId) return; // superseded by a newer request
-        return this.onResult(m.tensor, reviveResult(m.result), m.result.window);
+        return this.onResult(m.tensor, reviveResult(m.result), m.result.window, m.partial);
       case 'progress':
         if (this.pending?.id === m.requestId) {
           this.progress = m.fraction;
@@ -138,13 +140,17 @@ export class App {
     this.openTensor(tensor, saved ?? m.options);
   }
 
-  private onResult(tensor: TensorInfo, r: InspectResult, window: ChannelWindow): void {
+  /** A result, or pass 1's preview of one (`partial`: the request stays pending until its result). */
+  private onResult(tensor: TensorInfo, r: InspectResult, window: ChannelWindow, partial: boolean): void {
     const sameTensor = this.ui.tensor === tensor.name;
     // another window shows other channels: the sliders start from their γ/β, the selection from the first
     const moved = this.window !== null && this.window.start !== window.start;
     this.window = window;
-    this.pending = null;
-    this.progress = null;
+    if (!partial) {
+      this.pending = null;
+      this.progress = null;
+    }
+    this.partial = partial;
     this.error = null;
     this.tensor = tensor;
     this.result = r;
@@ -359,7 +365,7 @@ export class App {
         (channels) => this.attachStats(tensor.name, options, channels)));
       parts.push(this.status);
       if (this.error) parts.push(errorView(this.error.message, this.error.retry));
-      else if (this.result) parts.push(...this.resultParts(init, tensor, this.result, shown === null));
+      else if (this.result) parts.push(...this.resultParts(init, tensor, this.result, shown === null, this.partial));
     } else {
       parts.push(this.status);
       if (this.error) parts.push(errorView(this.error.message, this.error.retry));
@@ -372,12 +378,14 @@ export class App {
     else if (rowFocused) this.root.querySelector<HTMLElement>('#channel-grid tr[tabindex="0"]')?.focus();
   }
 
-  private resultParts(init: InitMessage, tensor: TensorInfo, r: InspectResult, stale: boolean): HTMLElement[] {
+  private resultParts(init: InitMessage, tensor: TensorInfo, r: InspectResult, stale: boolean, partial: boolean): HTMLElement[] {
     if (r.overall.before.elements === 0) {
       return [h('p', { class: 'empty', id: 'empty' }, `The tensor has no elements (shape ${shapeText(r.shape)}): there is nothing to draw.`)];
     }
     const ctx = this.makeCtx(init, tensor, r);
     const window = this.window ?? { start: 0, count: r.channels, total: r.channels };
+    const windowNav = window.count < window.total ? [channelWindowView(window, (first) => this.compute(tensor.name, r.options, first))] : [];
+    if (partial) return this.previewParts(ctx, r, windowNav);
     const views = [channelListView(ctx), channelChartsView(ctx), distributionsView(ctx), gammaBetaView(ctx), runningPanelView(ctx)]
       .filter((v): v is View => v !== null);
     this.historyPanel = historyView(ctx, this.history, (enabled) => {
@@ -390,7 +398,7 @@ export class App {
     return [
       h('div', { class: stale ? 'content stale' : 'content' },
         h('div', { class: 'overview' }, summaryView(r), axesDiagramView(r)),
-        ...(window.count < window.total ? [channelWindowView(window, (first) => this.compute(tensor.name, r.options, first))] : []),
+        ...windowNav,
         list.root,
         channelCharts.root,
         distributions.root,
@@ -404,6 +412,26 @@ export class App {
           }),
           normalizedTensor: () => this.exportNormalized(tensor, r),
         }, r.options.op !== 'none', this.exportStatus)),
+    ];
+  }
+
+  /**
+   * Pass 1's preview: the moments it gives (summary, channel list, mean ± std and variance charts) and its findings;
+   * histograms, quantiles, normalized statistics and exports wait for the result.
+   */
+  private previewParts(ctx: Ctx, r: InspectResult, windowNav: HTMLElement[]): HTMLElement[] {
+    const views = [channelListView(ctx), channelChartsView(ctx), diagnosticsView(ctx)];
+    this.views = views;
+    const [list, charts, diagnostics] = views;
+    return [
+      h('div', { class: 'content partial', id: 'preview' },
+        h('div', { class: 'overview' }, summaryView(r, true), axesDiagramView(r)),
+        ...windowNav,
+        list.root,
+        charts.root,
+        h('p', { class: 'note pending', id: 'pending-note' },
+          'Histograms, quantiles and the normalized statistics are being computed (a second pass over the values); they appear here when it ends.'),
+        diagnostics.root),
     ];
   }
 

@@ -27,10 +27,11 @@ window.addEventListener('message', (e: MessageEvent<unknown>) => {
   markOnce(`received ${type}`);
   try {
     app.handle(m as ToWebview);
-    // the frame after the first result is when its charts reach the screen
+    // the frame after the first result (or preview of one) is when its charts reach the screen
     if (type === 'result') {
-      markOnce('result rendered');
-      requestAnimationFrame(() => markOnce('result on screen'));
+      const what = (m as Extract<ToWebview, { type: 'result' }>).partial ? 'preview' : 'result';
+      markOnce(`${what} rendered`);
+      requestAnimationFrame(() => markOnce(`${what} on screen`));
     }
   } catch (err) {
     report(err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err));

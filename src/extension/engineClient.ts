@@ -16,6 +16,12 @@ import { log } from './log';
 
 export type { JobHandle } from '../node/enginePool';
 
+/** Where an inspection reports while it runs: its progress, and pass 1's preview when the pool splits it. */
+export interface InspectReports {
+  progress?(fraction: number): void;
+  preview?(partial: InspectResult): void;
+}
+
 export class EngineClient implements vscode.Disposable {
   private readonly pool: EnginePool;
 
@@ -38,11 +44,11 @@ export class EngineClient implements vscode.Disposable {
 
   /**
    * Statistics for `source`. `inline` runs them on this thread: only for tensors small enough that the whole
-   * computation takes well under a millisecond (the `inlineComputeElements` setting).
+   * computation takes well under a millisecond (the `inlineComputeElements` setting); those report nothing.
    */
-  inspect(source: WorkerSource, options: InspectOptions, progress?: (fraction: number) => void, inline = false): JobHandle<InspectResult> {
+  inspect(source: WorkerSource, options: InspectOptions, reports: InspectReports = {}, inline = false): JobHandle<InspectResult> {
     if (inline) return { promise: withSourceEntry(source, (entry) => inspect(entryElements(entry), options)), cancel: () => undefined };
-    return this.pool.inspect(source, options, progress);
+    return this.pool.inspect(source, options, reports.progress, reports.preview);
   }
 
   normalizeToFile(source: WorkerSource, options: InspectOptions, outPath: string, progress?: (fraction: number) => void): JobHandle<string> {

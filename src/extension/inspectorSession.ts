@@ -14,7 +14,7 @@ import { parseFromWebview, parseInspectOptions } from '../shared/validate';
 import type { Listing, WorkerSource } from '../shared/workerProtocol';
 import { defaultOptionsFor } from './defaultOptions';
 import { Disposable } from './dispose';
-import type { EngineClient, JobHandle } from './engineClient';
+import type { EngineClient, InspectReports, JobHandle } from './engineClient';
 import { Settings } from './ids';
 import { log, reportError, userMessage } from './log';
 import { writeFileAtomically } from '../node/atomicWrite';
@@ -213,17 +213,25 @@ export class InspectorSession extends Disposable {
     const options = first.tensor && parseInspectOptions(first.options);
     if (!first.tensor || !options || this.listing !== listing || this.isDisposed) return;
     const ahead: AheadJob = {
-      key: JSON.stringify([first.tensor.name, options]), listing, fraction: 0,
-      job: this.startJob(first.tensor, options, (fraction) => {
-        ahead.fraction = fraction;
-        ahead.progress?.(fraction);
+      key: JSON.stringify([first.tensor.name, options]), listing, fraction: 0, partial: null,
+      job: this.startJob(first.tensor, options, {
+        progress: (fraction) => {
+          ahead.fraction = fraction;
+          ahead.reports?.progress(fraction);
+        },
+        preview: (partial) => {
+          ahead.partial = partial;
+          ahead.reports?.preview(partial);
+        },
       }),
     };
+    // a preview of a job that ended is not worth drawing before its result
+    ahead.job.promise.then(() => { ahead.partial = null; }, () => undefined);
     this.ahead = ahead;
   }
 
-  /** The job computeAhead started for `key` (same source, same listing), now reporting to `progress`; any other is cancelled. */
-  private takeAhead(key: string, progress: (fraction: number) => void): JobHandle<InspectResult> | undefined {
+  /** The job computeAhead started for `key` (same source, same listing), now reporting to `reports`; any other is cancelled. */
+  private takeAhead(key: string, reports: Required<InspectReports>): JobHandle<InspectResult> | undefined {
     const ahead = this.ahead;
     this.ahead = undefined;
     if (!ahead) return undefined;
@@ -231,15 +239,16 @@ export class InspectorSession extends Disposable {
       ahead.job.cancel();
       return undefined;
     }
-    ahead.progress = progress;
-    progress(ahead.fraction);
+    ahead.reports = reports;
+    reports.progress(ahead.fraction);
+    if (ahead.partial) reports.preview(ahead.partial);
     return ahead.job;
   }
 
   /** An engine job for `tensor` (inline when it is tiny); its time goes to the log when it ends. */
-  private startJob(tensor: TensorInfo, options: InspectOptions, progress: (fraction: number) => void): JobHandle<InspectResult> {
+  private startJob(tensor: TensorInfo, options: InspectOptions, reports: Required<InspectReports>): JobHandle<InspectResult> {
     const inlineLimit = vscode.workspace.getConfiguration(Settings.section).get<number>(Settings.inlineComputeElements, 65536);
-    const job = this.engine.inspect(withTensor(this.source, tensor.name), options, progress, elementCount(tensor.shape) <= inlineLimit);
+    const job = this.engine.inspect(withTensor(this.source, tensor.name), options, reports, elementCount(tensor.shape) <= inlineLimit);
     job.promise.then((r) => log().info(`${this.info.label}: computed in ${r.millis} ms`), () => undefined);
     return job;
   }
@@ -333,11 +342,19 @@ export class InspectorSession extends Disposable {
     }
     // large files also show a cancellable notification; the progress reaches it once it exists
     let notify: ((fraction: number) => void) | undefined;
-    const progress = (fraction: number) => {
-      this.post({ type: 'progress', requestId, fraction });
-      notify?.(fraction);
+    const reports: Required<InspectReports> = {
+      progress: (fraction) => {
+        this.post({ type: 'progress', requestId, fraction });
+        notify?.(fraction);
+      },
+      // what pass 1 found, shown until the result replaces it (never cached, exported or reported as computed); the
+      // page ignores it once it asked for something else
+      preview: (partial) => {
+        const result = this.withExtraDiagnostics(tensor, partial);
+        this.post({ type: 'result', requestId, tensor, result: encodeResult(result, channelWindow(result.channels, firstChannel)), partial: true });
+      },
     };
-    const job = this.takeAhead(key, progress) ?? this.startJob(tensor, options, progress);
+    const job = this.takeAhead(key, reports) ?? this.startJob(tensor, options, reports);
     this.running = { requestId, job };
     if (tensor.byteLength >= NOTIFY_BYTES) notify = this.notifyProgress(tensor, job);
     try {
@@ -354,13 +371,18 @@ export class InspectorSession extends Disposable {
   }
 
   private showResult(requestId: number, tensor: TensorInfo, computed: InspectResult, firstChannel: number): void {
-    const extra = this.extraDiagnostics.get(tensor.name) ?? [];
-    const result = extra.length ? { ...computed, diagnostics: [...extra, ...computed.diagnostics] } : computed;
+    const result = this.withExtraDiagnostics(tensor, computed);
     const window = channelWindow(result.channels, firstChannel);
     this.shown = { tensor: tensor.name, options: result.options, window };
-    this.post({ type: 'result', requestId, tensor, result: encodeResult(result, window) });
+    this.post({ type: 'result', requestId, tensor, result: encodeResult(result, window), partial: false });
     this.last = { tensor, result };
     this.computed.fire(this.last);
+  }
+
+  /** The findings the session adds to the engine's (a state-dict layer's redundant bias). */
+  private withExtraDiagnostics(tensor: TensorInfo, computed: InspectResult): InspectResult {
+    const extra = this.extraDiagnostics.get(tensor.name) ?? [];
+    return extra.length ? { ...computed, diagnostics: [...extra, ...computed.diagnostics] } : computed;
   }
 
   /** Shows the job in a cancellable notification; returns the function that reports its progress there. */
@@ -455,8 +477,10 @@ interface AheadJob {
   /** The listing it was planned from: a reload or a change on disk makes a new one, and the job stale. */
   listing: Promise<Listing>;
   job: JobHandle<InspectResult>;
+  /** What it reported before the page took it over, to replay then. */
   fraction: number;
-  progress?: (fraction: number) => void;
+  partial: InspectResult | null;
+  reports?: Required<InspectReports>;
 }
 
 /** The same source, addressing tensor `name` inside it (a selection holds just one). */

@@ -21,6 +21,11 @@ import type { NormLayerInfo } from '../shared/protocol';
 const MAX_WORKERS = 2;
 /** Below this many elements one worker inspects the whole tensor: a split would cost more than it saves. */
 export const SPLIT_MIN_ELEMENTS = 1 << 20;
+/**
+ * From this many elements (1 GiB of float32) a split inspection previews pass 1: below, pass 2 ends within a few
+ * hundred ms, and drawing the preview (150-300 ms in the end-to-end test) would only delay the result's drawing.
+ */
+export const PREVIEW_MIN_ELEMENTS = 1 << 28;
 
 export interface PoolLog {
   error(message: string): void;
@@ -52,7 +57,7 @@ export class EnginePool {
   private readonly described = new WeakMap<SharedArrayBuffer, Map<string, TensorDescription>>();
 
   constructor(private readonly workerPath: string, private readonly log: PoolLog,
-    size = Math.min(MAX_WORKERS, os.availableParallelism())) {
+    size = Math.min(MAX_WORKERS, os.availableParallelism()), private readonly previewMinElements = PREVIEW_MIN_ELEMENTS) {
     this.slots = Array.from({ length: Math.max(1, size) }, () => new Slot());
   }
 
@@ -68,9 +73,14 @@ export class EnginePool {
     return this.job((cancel) => this.call<LayerParameters>(this.idlest(), { type: 'layerParameters', source, layer }, cancel));
   }
 
-  /** Statistics for `source`, split over every worker when the tensor is large and its data uncompressed. */
-  inspect(source: WorkerSource, options: InspectOptions, progress?: (fraction: number) => void): JobHandle<InspectResult> {
-    return this.job((cancel) => this.inspectSplit(source, options, cancel, progress));
+  /**
+   * Statistics for `source`, split over every worker when the tensor is large and its data uncompressed; such a
+   * split job of at least previewMinElements hands `preview` what pass 1 found (InspectPlan.preview) while the later
+   * passes run.
+   */
+  inspect(source: WorkerSource, options: InspectOptions, progress?: (fraction: number) => void,
+    preview?: (partial: InspectResult) => void): JobHandle<InspectResult> {
+    return this.job((cancel) => this.inspectSplit(source, options, cancel, progress, preview));
   }
 
   normalizeToFile(source: WorkerSource, options: InspectOptions, outPath: string, progress?: (fraction: number) => void): JobHandle<string> {
@@ -128,7 +138,7 @@ export class EnginePool {
   }
 
   private async inspectSplit(source: WorkerSource, options: InspectOptions, cancel: SharedArrayBuffer,
-    progress?: (fraction: number) => void): Promise<InspectResult> {
+    progress?: (fraction: number) => void, preview?: (partial: InspectResult) => void): Promise<InspectResult> {
     const t0 = Date.now();
     const whole = () => this.call<InspectResult>(this.idlest(), { type: 'inspect', source, options }, cancel, progress);
     if (this.slots.length < 2) return whole();
@@ -144,7 +154,14 @@ export class EnginePool {
         (from, to) => ({ type: 'pass', source, options, pass: name, from, to, ...inputs }));
     };
     const moments = (await pass<MomentsPass>('moments', true, {})).reduce((a, b) => plan.mergeMoments(a, b));
-    const binning = await pass<BinningPass>('binning', plan.binningSplits(moments), { moments });
+    const binningStarts = pass<BinningPass>('binning', plan.binningSplits(moments), { moments });
+    // built here while the workers bin: O(channels), like the merge above; the job does not depend on it
+    try {
+      if (total >= this.previewMinElements) preview?.(plan.preview(moments, Date.now() - t0));
+    } catch (e) {
+      this.log.error(`inspect preview: ${e instanceof Error ? e.stack : String(e)}`);
+    }
+    const binning = await binningStarts;
     const afterMoments = plan.needsAfterPass(binning[0]) ? plan.afterMoments(binning) : null;
     const after = afterMoments ? await pass<BinsState>('after', plan.afterSplits(afterMoments), { moments, afterMoments }) : null;
     progress?.(1);

@@ -71,12 +71,17 @@ export interface ProgressMessage {
   fraction: number;
 }
 
-/** The result over a window of at most MAX_WINDOW_CHANNELS channels, per-channel figures as typed arrays (resultWire.ts). */
+/**
+ * The result over a window of at most MAX_WINDOW_CHANNELS channels, per-channel figures as typed arrays (resultWire.ts).
+ * `partial`: pass 1's preview of a large tensor (InspectPlan.preview: moments, no quantiles, histograms of one bin,
+ * no x̂ statistics), shown while the rest is computed; the full result for the same request follows.
+ */
 export interface ResultMessage {
   type: 'result';
   requestId: number;
   tensor: TensorInfo;
   result: WireResult;
+  partial: boolean;
 }
 
 export interface ErrorMessage {

@@ -90,9 +90,12 @@ export class InspectorPage {
     await this.call('deliver', m);
   }
 
-  /** Answers request `requestId` with `result` as the host does: the window from `firstChannel`, encoded. */
-  async deliverResult(requestId: number, tensor: TensorInfo, result: InspectResult, firstChannel = 0): Promise<void> {
-    await this.deliver({ type: 'result', requestId, tensor, result: encodeResult(result, channelWindow(result.channels, firstChannel)) });
+  /**
+   * Answers request `requestId` with `result` as the host does: the window from `firstChannel`, encoded; `partial`
+   * for pass 1's preview.
+   */
+  async deliverResult(requestId: number, tensor: TensorInfo, result: InspectResult, firstChannel = 0, partial = false): Promise<void> {
+    await this.deliver({ type: 'result', requestId, tensor, result: encodeResult(result, channelWindow(result.channels, firstChannel)), partial });
   }
 
   /** Delivers the fixture's init, answers the compute it triggers with the fixture's result, and waits for the charts. */

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { InitMessage, SourceInfo, TensorInfo } from '../../src/shared/protocol';
 import type { InspectOptions, InspectResult } from '../../src/engine/inspect/types';
 import { DEFAULT_INSPECT_OPTIONS } from '../../src/engine/inspect/types';
-import { inspect, type ElementSource } from '../../src/engine/inspect/inspect';
+import { inspect, InspectPlan, type ElementSource } from '../../src/engine/inspect/inspect';
 import { entryElements } from '../../src/formats/elementSource';
 import { openTensorFile } from '../../src/node/tensorFiles';
 
@@ -39,6 +39,8 @@ export interface Fixture {
   tensor: TensorInfo;
   /** Absent for a file whose init shows the picker. */
   result?: InspectResult;
+  /** Pass 1's preview of `result` (InspectPlan.preview), as the host posts it while a large tensor's pass 2 runs. */
+  preview?: InspectResult;
 }
 
 /** The name of a tensor that would run script if it were ever treated as markup. */
@@ -59,7 +61,7 @@ async function fromFile(root: string, file: string, options: InspectOptions): Pr
     const e = opened.entry;
     const tensor: TensorInfo = { name: '', shape: [...e.shape], dtype: e.dtype, order: e.order, byteLength: e.byteLength };
     const result = await inspect(entryElements(e), options);
-    return { init: init({ kind: 'file', label: file, detail: full }, [tensor], '', options), tensor, result };
+    return { init: init({ kind: 'file', label: file, detail: full }, [tensor], '', options), tensor, result, preview: await previewOf(entryElements(e), options) };
   } finally {
     await opened.close();
   }
@@ -70,6 +72,17 @@ async function fromValues(label: string, shape: number[], data: Float32Array, op
   const tensor: TensorInfo = { name: '', shape, dtype: 'float32', order: 'C', byteLength: data.byteLength };
   const source: SourceInfo = debug ? { kind: 'debug', label, detail: 'Python: train.py' } : { kind: 'file', label, detail: `/generated/${label}` };
   return { init: init(source, [tensor], '', options, debug), tensor, result: await inspect(src, options) };
+}
+
+async function previewOf(src: ElementSource, options: InspectOptions): Promise<InspectResult> {
+  const plan = new InspectPlan(src.shape, src.dtype, options);
+  const run = plan.moments(null);
+  let start = 0;
+  for await (const chunk of src.chunks()) {
+    run.add(chunk, start);
+    start += chunk.length;
+  }
+  return plan.preview(run.state(), 0);
 }
 
 /** mulberry32 + Box–Muller: the same values on every run and machine. */

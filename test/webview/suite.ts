@@ -15,6 +15,7 @@ import { registerControls } from './cases/controls';
 import { registerGammaBeta } from './cases/gammaBeta';
 import { registerKeyboard } from './cases/keyboard';
 import { registerPerf } from './cases/perf';
+import { registerPreview } from './cases/preview';
 import { registerRunning } from './cases/running';
 import { registerSecurity } from './cases/security';
 import { registerStates } from './cases/states';
@@ -40,7 +41,7 @@ async function main(): Promise<number> {
     env: { ...process.env, HOME: home },
   });
   const env: Env = { root, browser, url: server.url, fx, ref, results };
-  for (const register of [registerViews, registerGammaBeta, registerRunning, registerControls, registerChannelWindow, registerStates, registerKeyboard,
+  for (const register of [registerViews, registerGammaBeta, registerRunning, registerControls, registerChannelWindow, registerPreview, registerStates, registerKeyboard,
     registerSecurity, registerThemes, registerPerf]) register(env);
   try {
     const { passed, failed } = await runAll();

@@ -6,7 +6,7 @@
  */
 import { outputDType, type DType, type NumericArray } from '../dtype';
 import { CancelledError } from '../errors';
-import { GroupHistograms, histogramRange } from '../histogram';
+import { GroupHistograms, histogramRange, type Histogram } from '../histogram';
 import { GroupMoments, groupCount, type GroupMap, type MomentsState } from '../moments';
 import { GroupQuantiles, quantilesAreExact, quantilesFromState, type QuantileState, type Quantiles } from '../quantiles';
 import { channelSplit, elementCount, normalizeAxis, type ChannelSplit } from '../tensor';
@@ -217,13 +217,8 @@ export class InspectPlan {
     } else if (after && afterAll && afterPass) {
       afterRead = this.readBins(afterPass, rangesOf(after), rangesOf(afterAll)[0]);
     }
-    const normMoments = m.norm ? GroupMoments.fromState(m.norm) : ch;
     const result: InspectResult = {
-      shape: [...this.shape],
-      dtype: this.dtype,
-      options: this.options,
-      channels,
-      batch: this.batchAxisDistinct ? this.shape[0] : 1,
+      ...this.resultFrame(m, ch),
       quantilesExact: b.raw.chQ.kind === 'exact' && b.raw.allQ.kind === 'exact' && (!afterRead || afterRead.exact),
       overall: {
         before: summary(overall, 0, raw.allQuantiles(0)),
@@ -237,13 +232,45 @@ export class InspectPlan {
         histBefore: range(channels).map((c) => raw.ch.histogram(c)),
         histAfter: afterRead ? range(channels).map((c) => afterRead!.ch.histogram(c)) : null,
       },
-      normalization: this.plan ? normalizationSummary(this.plan, normMoments, this.options) : null,
-      samples: m.sample ? samplePayload(GroupMoments.fromState(m.sample), channels) : null,
       diagnostics: [],
       millis,
     };
     result.diagnostics = diagnose(result);
     return result;
+  }
+
+  /**
+   * What pass 1 alone gives, for the inspector to show while pass 2 runs: the raw values' exact moments, counts and
+   * ranges per channel and overall, their histograms of one bin, and the findings that follow from them. No
+   * quantiles (`{}`) and no x̂ statistics yet; result() has them all.
+   */
+  preview(m: MomentsPass, millis: number): InspectResult {
+    const ch = GroupMoments.fromState(m.ch);
+    const overall = ch.total();
+    const channels = range(this.split.channels);
+    const result: InspectResult = {
+      ...this.resultFrame(m, ch),
+      quantilesExact: quantilesAreExact(overall.count[0]),
+      overall: { before: summary(overall, 0, {}), after: null, histBefore: oneBin(overall, 0), histAfter: null },
+      channel: { before: channels.map((c) => summary(ch, c, {})), after: null, histBefore: channels.map((c) => oneBin(ch, c)), histAfter: null },
+      diagnostics: [],
+      millis,
+    };
+    result.diagnostics = diagnose(result);
+    return result;
+  }
+
+  /** The parts of a result that pass 1 determines, besides the summaries. */
+  private resultFrame(m: MomentsPass, ch: GroupMoments): Pick<InspectResult, 'shape' | 'dtype' | 'options' | 'channels' | 'batch' | 'normalization' | 'samples'> {
+    return {
+      shape: [...this.shape],
+      dtype: this.dtype,
+      options: this.options,
+      channels: this.split.channels,
+      batch: this.batchAxisDistinct ? this.shape[0] : 1,
+      normalization: this.plan ? normalizationSummary(this.plan, m.norm ? GroupMoments.fromState(m.norm) : ch, this.options) : null,
+      samples: m.sample ? samplePayload(GroupMoments.fromState(m.sample), this.split.channels) : null,
+    };
   }
 
   private params(m: MomentsPass): NormParams | null {
@@ -406,6 +433,11 @@ function mappedRanges(ranges: [number, number][], p: NormParams, dtype: DType): 
     const b = round((hi - p.shift[c]) * p.scale[c] + p.offset[c]);
     return [Math.min(a, b), Math.max(a, b)];
   });
+}
+
+/** numpy's histogram of group g in one bin over its [min, max] (widened as histogramRange does). */
+function oneBin(m: GroupMoments, g: number): Histogram {
+  return { edges: histogramRange(m.min[g], m.max[g]), counts: [m.count[g]] };
 }
 
 function summary(m: GroupMoments, g: number, quantiles: Quantiles): Summary {

@@ -297,6 +297,46 @@ describe('worker pool: split passes equal one sequential pass', function () {
     }
   });
 
+  it('a split inspection previews pass 1 before its result: the same moments, histograms of one bin, no quantiles or x̂ yet', async () => {
+    const options = { ...DEFAULT_INSPECT_OPTIONS, op: 'batchnorm' as const, channelAxis: 1 };
+    const source = { kind: 'file' as const, path: file, tensor: '' };
+    // this tensor is far below PREVIEW_MIN_ELEMENTS: pools that preview from SPLIT_MIN_ELEMENTS on
+    const previewing = new EnginePool(workerPath, { error: () => undefined, warn: () => undefined }, 2, SPLIT_MIN_ELEMENTS);
+    const single = new EnginePool(workerPath, { error: () => undefined, warn: () => undefined }, 1, SPLIT_MIN_ELEMENTS);
+    try {
+      const events: string[] = [];
+      let preview: InspectResult | undefined;
+      const job = previewing.inspect(source, options, undefined, (r) => {
+        events.push('preview');
+        preview = r;
+      });
+      const final = await job.promise.then((r) => (events.push('result'), r));
+      assert.deepEqual(events, ['preview', 'result']);
+      const ref = twoPass(data, { run: 256 * 260, mod: 6 }, 6);
+      preview!.channel.before.forEach((s, c) => {
+        assertClose(s.mean, ref.mean[c], 1e-9, 0, `channel ${c} mean`);
+        assertClose(s.var, ref.variance[c], 1e-9, 0, `channel ${c} var`);
+        for (const k of ['count', 'elements', 'min', 'max', 'nan', 'zeros'] as const) assert.equal(s[k], final.channel.before[c][k], `channel ${c} ${k}`);
+        assert.deepEqual(s.quantiles, {});
+        assert.deepEqual(preview!.channel.histBefore[c], { edges: [s.min, s.max], counts: [s.count] });
+      });
+      assert.equal(preview!.overall.before.count, data.length);
+      assert.equal(preview!.channel.after, null);
+      assert.equal(preview!.overall.histAfter, null);
+      assert.deepEqual(preview!.normalization, final.normalization);
+      assert.deepEqual(preview!.samples, final.samples);
+      // none below the pool's threshold, nor for a job it does not split (one worker)
+      for (const p of [pool, single]) {
+        let called = false;
+        await p.inspect(source, options, undefined, () => { called = true; }).promise;
+        assert.equal(called, false);
+      }
+    } finally {
+      previewing.dispose();
+      single.dispose();
+    }
+  });
+
   it('per-channel moments over two ranges equal a float64 two-pass reference', async () => {
     const map: GroupMap = { run: 256 * 260, mod: 6 };
     const m = await pool.groupMoments({ kind: 'file', path: file, tensor: '' }, map).promise;

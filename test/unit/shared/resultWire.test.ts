@@ -31,7 +31,7 @@ async function run(shape: number[], options: Partial<InspectOptions>): Promise<I
 
 function message(r: InspectResult, first = 0): ResultMessage {
   const tensor = { name: '', shape: r.shape, dtype: r.dtype, order: 'C' as const, byteLength: 0 };
-  return { type: 'result', requestId: 1, tensor, result: encodeResult(r, channelWindow(r.channels, first)) };
+  return { type: 'result', requestId: 1, tensor, result: encodeResult(r, channelWindow(r.channels, first)), partial: false };
 }
 
 /** What arrives in the webview: JSON for the plain parts (VS Code's channel), typed arrays intact. */
