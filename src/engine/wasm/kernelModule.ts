@@ -8,6 +8,7 @@
  * Results of `moments` go to the 8 float64 slots at address 0 (OUT); vector constants to the slots after them.
  */
 import { encodeModule, op, type Code, type FunctionDef, type ValType } from './encoder';
+import type { HistogramTable } from './kernels';
 
 /** Byte address of the result slots, then of the running kernel's vector constants; allocations start after them. */
 export const OUT = 0;
@@ -133,17 +134,11 @@ function apply(): FunctionDef {
   };
 }
 
-/** Locals of one histogram table in the histogram kernels: its parameters and its own bin index and last bin. */
-interface Table {
-  lo: number;
-  hi: number;
-  norm: number;
-  edges: number;
-  counts: number;
-  bins: number;
-  b: number;
-  last: number;
-}
+/**
+ * Locals of one histogram table in the histogram kernels: the local holding each of its parameters (kernels.ts's
+ * HistogramTable), and its own bin index and last bin.
+ */
+type Table = Record<keyof HistogramTable | 'b' | 'last', number>;
 
 /**
  * Code binning x (local `x`) into one table, as numpy does: skipped outside [lo, hi] (and NaN); else
