@@ -77,7 +77,7 @@ export interface DescribeRequest {
 export interface TensorDescription {
   shape: number[];
   dtype: DType;
-  /** Uncompressed C-order data: workers can each read a range of elements. */
+  /** Uncompressed C-order data of a file or of bytes in memory (not a parsed selection): workers can each read a range of elements. */
   splittable: boolean;
 }
 

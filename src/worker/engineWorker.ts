@@ -141,8 +141,9 @@ port.on('message', async (m: ToWorker) => {
         post({ type: 'normalized', id: m.id, path: m.outPath });
         return;
       case 'describe': {
+        // a selection's bytes exist only once its text is parsed: every worker of a split would parse it all again
         const description = await withSourceEntry(m.source, async (entry) => ({
-          shape: [...entry.shape], dtype: entry.dtype, splittable: entryByteRange(entry) !== null,
+          shape: [...entry.shape], dtype: entry.dtype, splittable: m.source.kind !== 'literal' && entryByteRange(entry) !== null,
         }));
         post({ type: 'described', id: m.id, description });
         return;
