@@ -47,6 +47,11 @@ export function stepPoints(edges: ArrayLike<number>, counts: ArrayLike<number>):
 
 type LineDataset = ChartDataset<'line', Point[]>;
 
+/** Above this many points, markers are drawn smaller. */
+const MANY_MARKERS = 64;
+/** Above this many points, a line is drawn without its point markers. */
+const MANY_LINE_POINTS = 50;
+
 export class SeriesChart {
   private readonly chart: Chart<'line', Point[]>;
   private bars: (ErrorBars | undefined)[] = [];
@@ -77,7 +82,9 @@ export class SeriesChart {
    */
   update(spec: SeriesSpec, p: Palette): void {
     const structure = JSON.stringify([spec.xTitle, spec.yTitle, spec.x2Title, spec.y2Title, spec.logY, p,
-      spec.series.map((s) => [s.label, s.kind, s.color, s.xAxis, s.yAxis, s.dashed, s.points.length > 64, s.points.length > 50])]);
+      spec.series.map((s) => [s.label, s.kind, s.color, s.xAxis, s.yAxis, s.dashed,
+        // the marker size depends on the point count: crossing a threshold rebuilds the datasets
+        s.points.length > MANY_MARKERS, s.points.length > MANY_LINE_POINTS])]);
     this.bars = spec.series.map((s) => (s.errors ? { ...s.errors, color: s.color } : undefined));
     if (structure === this.structure) {
       spec.series.forEach((s, i) => {
@@ -153,8 +160,8 @@ function dataset(s: Series, p: Palette): LineDataset {
     case 'steps':
       return { ...common, stepped: 'after', fill: 'origin', backgroundColor: p.fill(s.color), borderWidth: width, pointRadius: 0 };
     case 'points':
-      return { ...common, showLine: false, pointRadius: s.points.length > 64 ? 2 : 3, borderWidth: 0 };
+      return { ...common, showLine: false, pointRadius: s.points.length > MANY_MARKERS ? 2 : 3, borderWidth: 0 };
     case 'line':
-      return { ...common, borderWidth: width, pointRadius: s.points.length > 50 ? 0 : 2, fill: false };
+      return { ...common, borderWidth: width, pointRadius: s.points.length > MANY_LINE_POINTS ? 0 : 2, fill: false };
   }
 }
