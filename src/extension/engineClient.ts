@@ -55,11 +55,6 @@ export class EngineClient implements vscode.Disposable {
     return this.pool.normalizeToFile(source, options, outPath, progress);
   }
 
-  /** Test hook: makes the workers die as a crash would; pending jobs are rejected and the next job restarts them. */
-  crashForTest(): void {
-    this.pool.crashForTest();
-  }
-
   dispose(): void {
     this.pool.dispose();
   }
