@@ -350,8 +350,7 @@ export class InspectorSession extends Disposable {
       // what pass 1 found, shown until the result replaces it (never cached, exported or reported as computed); the
       // page ignores it once it asked for something else
       preview: (partial) => {
-        const result = this.withExtraDiagnostics(tensor, partial);
-        this.post({ type: 'result', requestId, tensor, result: encodeResult(result, channelWindow(result.channels, firstChannel)), partial: true });
+        this.postResult(requestId, tensor, partial, firstChannel, true);
       },
     };
     const job = this.takeAhead(key, reports) ?? this.startJob(tensor, options, reports);
@@ -371,18 +370,20 @@ export class InspectorSession extends Disposable {
   }
 
   private showResult(requestId: number, tensor: TensorInfo, computed: InspectResult, firstChannel: number): void {
-    const result = this.withExtraDiagnostics(tensor, computed);
-    const window = channelWindow(result.channels, firstChannel);
+    const { result, window } = this.postResult(requestId, tensor, computed, firstChannel, false);
     this.shown = { tensor: tensor.name, options: result.options, window };
-    this.post({ type: 'result', requestId, tensor, result: encodeResult(result, window), partial: false });
     this.last = { tensor, result };
     this.computed.fire(this.last);
   }
 
-  /** The findings the session adds to the engine's (a state-dict layer's redundant bias). */
-  private withExtraDiagnostics(tensor: TensorInfo, computed: InspectResult): InspectResult {
+  /** Posts `computed` (with the session's own findings) over the channel window from `firstChannel`. */
+  private postResult(requestId: number, tensor: TensorInfo, computed: InspectResult, firstChannel: number,
+    partial: boolean): { result: InspectResult; window: ChannelWindow } {
     const extra = this.extraDiagnostics.get(tensor.name) ?? [];
-    return extra.length ? { ...computed, diagnostics: [...extra, ...computed.diagnostics] } : computed;
+    const result = extra.length ? { ...computed, diagnostics: [...extra, ...computed.diagnostics] } : computed;
+    const window = channelWindow(result.channels, firstChannel);
+    this.post({ type: 'result', requestId, tensor, result: encodeResult(result, window), partial });
+    return { result, window };
   }
 
   /** Shows the job in a cancellable notification; returns the function that reports its progress there. */
