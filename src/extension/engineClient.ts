@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
-import { inspect } from '../engine/inspect/inspect';
+import { inspect, NO_CONTROL } from '../engine/inspect/inspect';
 import type { InspectOptions, InspectResult } from '../engine/inspect/types';
 import { entryElements } from '../formats/elementSource';
 import { EnginePool, type JobHandle } from '../node/enginePool';
@@ -47,7 +47,7 @@ export class EngineClient implements vscode.Disposable {
    * computation takes well under a millisecond (the `inlineComputeElements` setting); those report nothing.
    */
   inspect(source: WorkerSource, options: InspectOptions, reports: InspectReports = {}, inline = false): JobHandle<InspectResult> {
-    if (inline) return { promise: withSourceEntry(source, (entry) => inspect(entryElements(entry), options)), cancel: () => undefined };
+    if (inline) return { promise: withSourceEntry(source, (entry) => inspect(entryElements(entry), options, NO_CONTROL, false)), cancel: () => undefined };
     return this.pool.inspect(source, options, reports.progress, reports.preview);
   }
 

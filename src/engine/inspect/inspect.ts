@@ -389,12 +389,15 @@ function stage(chunk: NumericArray, kernels: Kernels | null): NumericArray {
 
 /**
  * Runs the inspection in this thread, streaming `src` once per pass. The worker pool runs the same passes over
- * ranges in several workers and merges them with the same InspectPlan (see enginePool.ts).
+ * ranges in several workers and merges them with the same InspectPlan (see enginePool.ts). `useKernels`: false
+ * keeps to the TypeScript loops, for a thread that must not compile the WebAssembly kernels and reserve their
+ * memory (the extension host, inspecting a tiny tensor inline).
  */
-export async function inspect(src: ElementSource, options: InspectOptions, control: RunControl = NO_CONTROL): Promise<InspectResult> {
+export async function inspect(src: ElementSource, options: InspectOptions, control: RunControl = NO_CONTROL,
+  useKernels = true): Promise<InspectResult> {
   const t0 = Date.now();
   const plan = new InspectPlan(src.shape, src.dtype, options);
-  const kernels = Kernels.create();
+  const kernels = useKernels ? Kernels.create() : null;
   let pass = 0;
   const stream = async <S>(run: PassRun<S>): Promise<S> => {
     let start = 0;
