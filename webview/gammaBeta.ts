@@ -3,7 +3,7 @@
  * histogram of x̂ with its bin edges mapped (SEMANTICS.md). The all-channel histogram is exact while every
  * channel has the same γ and β; otherwise each channel's mapped bins are spread over common bins.
  */
-import type { Histogram } from '../src/engine/histogram';
+import { histogramRange, linspaceEdges, type Histogram } from '../src/engine/histogram';
 
 export interface Affine {
   gamma: Float64Array;
@@ -55,11 +55,8 @@ export function rebinChannels(hists: readonly Histogram[], a: Affine, bins: numb
     lo = Math.min(lo, y0, y1);
     hi = Math.max(hi, y0, y1);
   });
-  if (!(lo <= hi)) return { edges: uniformEdges(0, 1, bins), counts: new Array<number>(bins).fill(0) };
-  if (lo === hi) {
-    lo -= 0.5;
-    hi += 0.5;
-  }
+  // no channel with values gives [0, 1] and all-zero counts, as the engine does for an empty group
+  [lo, hi] = histogramRange(lo, hi);
   const out = new Float64Array(bins);
   const perUnit = bins / (hi - lo);
   const clamp = (j: number) => (j < 0 ? 0 : j >= bins ? bins - 1 : j);
@@ -93,12 +90,7 @@ export function rebinChannels(hists: readonly Histogram[], a: Affine, bins: numb
       out[j1] += left;
     }
   });
-  return { edges: uniformEdges(lo, hi, bins), counts: Array.from(out) };
-}
-
-/** `bins` equal bins over [lo, hi], the last edge exactly hi. */
-function uniformEdges(lo: number, hi: number, bins: number): number[] {
-  return Array.from({ length: bins + 1 }, (_, i) => (i === bins ? hi : lo + (i * (hi - lo)) / bins));
+  return { edges: Array.from(linspaceEdges(lo, hi, bins)), counts: Array.from(out) };
 }
 
 /**
