@@ -33,7 +33,7 @@ export function linspaceEdges(lo: number, hi: number, bins: number): Float64Arra
  * every `split`-th edge is that bin edge bit for bit, so counts over these edges sum to numpy's counts over the
  * coarse ones (see GroupHistograms.coarseCounts). split = 1 gives linspaceEdges itself.
  */
-export function nestedEdges(lo: number, hi: number, bins: number, split: number): Float64Array {
+function nestedEdges(lo: number, hi: number, bins: number, split: number): Float64Array {
   return split === 1 ? linspaceEdges(lo, hi, bins) : nestedEdgesInto(new Float64Array(bins * split + 1), lo, hi, bins, split);
 }
 
@@ -214,8 +214,7 @@ export class GroupHistograms {
   }
 
   /** Adds counts of the same groups and bins (another chunk or range of the tensor). */
-  merge(other: GroupHistograms | Float64Array): this {
-    const from = other instanceof GroupHistograms ? other.counts : other;
+  merge(from: Float64Array): this {
     const total = this.total ??= new Float64Array(this.groups * this.bins);
     for (let k = 0; k < from.length; k++) total[k] += from[k];
     return this;

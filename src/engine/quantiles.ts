@@ -104,13 +104,6 @@ export class GroupQuantiles {
     return { kind: 'exact', quantiles: Array.from({ length: this.groups }, (_, g) => this.quantiles(g)) };
   }
 
-  /** Adds the fine counts of another range of the tensor. */
-  merge(other: QuantileState): this {
-    if (!this.fine || other.kind !== 'fine') throw new Error('exact quantiles need every value in one run: they do not merge');
-    this.fine.merge(other.counts);
-    return this;
-  }
-
   quantiles(g: number): Quantiles {
     if (this.fine) return fineQuantiles(this.fine, g);
     const out: Quantiles = {};

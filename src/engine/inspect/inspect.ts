@@ -330,7 +330,6 @@ interface BinsReader {
 
 /** A histogram per group and the groups' quantiles over the same values: what binsOver feeds for one group map. */
 interface HistogramWithQuantiles {
-  quantiles: GroupQuantiles;
   /** The one table `add` fills, when the histogram is summed from the quantiles' fine one. */
   onlyTable: GroupHistograms | null;
   add(values: NumericArray, start: number): void;
@@ -349,7 +348,7 @@ function histogramWithQuantiles(bins: number, ranges: [number, number][], counts
   const fine = quantiles.fine ?? null;
   if (fine?.nestsExactly && fine.bins === bins * fine.split) {
     return {
-      quantiles, onlyTable: fine,
+      onlyTable: fine,
       add: (values, start) => fine.add(values, start, map),
       state: () => {
         const counts = fine.snapshot();
@@ -359,7 +358,6 @@ function histogramWithQuantiles(bins: number, ranges: [number, number][], counts
   }
   const histogram = new GroupHistograms(ranges.length, bins, ranges.map(([lo, hi]) => histogramRange(lo, hi)), kernels);
   return {
-    quantiles,
     onlyTable: null,
     add: (values, start) => {
       GroupHistograms.addBoth(histogram, fine, values, start, map);
