@@ -14,6 +14,12 @@ export function normalizedAxis(axis: number | null, rank: number): number | null
   return axis < 0 ? axis + rank : axis;
 }
 
+/** The number of channels along the channel axis; the whole tensor is one channel when there is none. */
+export function channelCount(shape: readonly number[], channelAxis: number | null): number {
+  const axis = normalizedAxis(channelAxis, shape.length);
+  return axis === null ? 1 : shape[axis];
+}
+
 /** The preset of this rank whose channel axis is `channelAxis`, if any. */
 export function layoutOf(rank: number, channelAxis: number | null): LayoutName | null {
   const axis = normalizedAxis(channelAxis, rank);

@@ -5,7 +5,7 @@
 import type { InspectResult } from '../../src/engine/inspect/types';
 import { h } from '../dom';
 import { fmtInt } from '../../src/shared/format';
-import { axisNames, normalizedAxis, OP_LABELS, reducedAxes } from '../layouts';
+import { axisNames, channelCount, OP_LABELS, reducedAxes } from '../layouts';
 
 export function axesDiagramView(r: InspectResult): HTMLElement {
   const o = r.options;
@@ -21,9 +21,8 @@ export function axesDiagramView(r: InspectResult): HTMLElement {
   let words: string;
   if (o.op === 'none' || !n) words = 'No normalization: nothing is averaged.';
   else {
-    const axis = normalizedAxis(o.channelAxis, rank);
     // from the shape: the result holds one window of the channels
-    const channels = axis === null ? 1 : r.shape[axis];
+    const channels = channelCount(r.shape, o.channelAxis);
     const groupsWord = o.op === 'groupnorm' ? ` and groups of ${fmtInt(channels / o.groups)} channels along C` : '';
     words = `${OP_LABELS[o.op]} averages over ${over.join(', ') || 'no axis'}${groupsWord}: `
       + `${fmtInt(n.groups)} statistics groups of ${fmtInt(n.groupSize)} values each.`;

@@ -7,7 +7,7 @@ import type { TensorInfo } from '../../src/shared/protocol';
 import type { InspectOptions } from '../../src/engine/inspect/types';
 import { button, checkbox, field, h, select } from '../dom';
 import { fmtParam, shapeText } from '../../src/shared/format';
-import { LAYOUTS, layoutChannelAxis, layoutOf, normalizedAxis, type LayoutName } from '../layouts';
+import { channelCount, LAYOUTS, layoutChannelAxis, layoutOf, normalizedAxis, type LayoutName } from '../layouts';
 
 type OpChoice = 'batchnorm-train' | 'batchnorm-eval' | 'layernorm' | 'groupnorm' | 'instancenorm' | 'rmsnorm' | 'zscore' | 'minmax' | 'none';
 type LayoutChoice = LayoutName | 'axis' | 'whole';
@@ -44,7 +44,7 @@ export function controlsView(tensor: TensorInfo, options: InspectOptions, onChan
   const o = options;
   const emit = (patch: Partial<InspectOptions>) => onChange({ ...o, ...patch });
   const axis = normalizedAxis(o.channelAxis, rank);
-  const channels = axis === null ? 1 : tensor.shape[axis];
+  const channels = channelCount(tensor.shape, o.channelAxis);
   const uses = {
     ndims: o.op === 'layernorm' || o.op === 'rmsnorm',
     groups: o.op === 'groupnorm',

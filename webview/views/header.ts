@@ -3,7 +3,7 @@ import type { InitMessage, TensorInfo } from '../../src/shared/protocol';
 import type { InspectOptions, InspectResult } from '../../src/engine/inspect/types';
 import { h } from '../dom';
 import { fmtBytes, fmtInt, shapeText } from '../../src/shared/format';
-import { describeOperation, layoutOf, normalizedAxis } from '../layouts';
+import { channelCount, describeOperation, layoutOf, normalizedAxis } from '../layouts';
 
 const SOURCE_KINDS: Readonly<Record<InitMessage['source']['kind'], string>> = {
   file: 'File', selection: 'Selection', debug: 'Debug variable',
@@ -18,7 +18,7 @@ export function headerView(init: InitMessage, tensor: TensorInfo, result: Inspec
   const count = (label: string, n: number | undefined) => h('span', { class: n ? 'count bad' : 'count', 'data-count': label },
     `${label} ${n === undefined ? '—' : fmtInt(n)}`);
   // the tensor's channels, not the result's: a result holds one window of them
-  const channels = axis === null ? 1 : tensor.shape[axis];
+  const channels = channelCount(tensor.shape, options.channelAxis);
   const item = (term: string, ...value: (Node | string)[]) => h('div', { class: 'kv' }, h('dt', {}, term), h('dd', {}, ...value));
   return h('header', { class: 'header', 'aria-label': 'Tensor' },
     h('h2', { id: 'tensor-title' }, init.source.label, tensor.name ? h('span', { class: 'member' }, ` › ${tensor.name}`) : null),
