@@ -24,7 +24,7 @@ function isStackFrame(v: unknown): v is StackFrame {
 }
 
 /** Thrown for adapter errors; `movedOn` when the frame or thread is gone or running again. */
-export class AdapterError extends Error {
+class AdapterError extends Error {
   constructor(message: string, readonly movedOn: boolean) {
     super(message);
     this.name = 'AdapterError';
@@ -67,7 +67,7 @@ export function frameLabel(frame: StackFrame): string {
 
 const MOVED_ON_MESSAGE = 'The program is no longer paused where the value was read (the frame or thread is gone). Inspect it again at the next stop.';
 
-/** An AdapterError that means the program moved on, as the UserError users should read. */
-export function movedOnError(e: unknown): unknown {
-  return e instanceof AdapterError && e.movedOn ? new UserError('debug', MOVED_ON_MESSAGE) : e;
+/** An AdapterError that means the program moved on, as the UserError users should read (`message` for the caller's context). */
+export function movedOnError(e: unknown, message = MOVED_ON_MESSAGE): unknown {
+  return e instanceof AdapterError && e.movedOn ? new UserError('debug', message) : e;
 }

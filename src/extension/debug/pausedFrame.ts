@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { UserError } from '../../engine/errors';
-import { AdapterError, stackFrames, type StackFrame } from './dap';
+import { movedOnError, stackFrames, type StackFrame } from './dap';
 import type { DebugLanguage } from './valuePath';
 
 export interface PausedFrame {
@@ -52,7 +52,7 @@ export async function pausedFrame(sessionId?: string): Promise<PausedFrame> {
     frame = item instanceof vscode.DebugStackFrame ? frames.find((f) => f.id === item.frameId) : frames[0];
   } catch (e) {
     // a thread that runs again or is gone: nothing is paused any more
-    throw e instanceof AdapterError && e.movedOn ? new UserError('debug', NOT_PAUSED) : e;
+    throw movedOnError(e, NOT_PAUSED);
   }
   if (!frame) {
     if (item instanceof vscode.DebugStackFrame) throw new UserError('debug', 'The focused stack frame is gone: the program moved on. Inspect the variable again at the next stop.');
