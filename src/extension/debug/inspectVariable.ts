@@ -6,9 +6,7 @@
  * of the focused frame under the grammar of valuePath.ts.
  */
 import * as vscode from 'vscode';
-import { DTYPE_BYTES } from '../../engine/dtype';
 import { guessLayout } from '../../engine/inspect/layoutGuess';
-import { elementCount } from '../../engine/tensor';
 import { fmtBytes, shapeText } from '../../shared/format';
 import type { EngineClient } from '../engineClient';
 import { Commands, Settings } from '../ids';
@@ -19,7 +17,6 @@ import { variableFromArg } from './commandArgs';
 import { DebugFollower } from './follower';
 import { pausedFrame } from './pausedFrame';
 import type { Description } from './replies';
-import { sampledShape } from './sampling';
 import { MAX_TRANSFER_BYTES, stepsFor, transferBytes, type SizePolicy } from './sizePolicy';
 import { StopWatcher } from './stopWatcher';
 import { parseValuePath } from './valuePath';
@@ -97,7 +94,7 @@ async function choosePolicy(expression: string, description: Description): Promi
   const bytes = transferBytes(description);
   const steps = stepsFor(description, fit);
   if (!steps) return fit;
-  const sampleBytes = elementCount(sampledShape(description.shape, steps)) * DTYPE_BYTES[description.target];
+  const sampleBytes = transferBytes(description, steps);
   const sample = `Transfer a Sample (${fmtBytes(sampleBytes)})`;
   const whole = `Transfer All (${fmtBytes(bytes)})`;
   const pick = await vscode.window.showWarningMessage(

@@ -27,7 +27,7 @@ export function sampleSteps(shape: readonly number[], keepAxis: number | null, m
   return steps;
 }
 
-/** The shape of `x[::s0, ::s1, …]`. */
-export function sampledShape(shape: readonly number[], steps: readonly number[]): number[] {
-  return shape.map((n, axis) => Math.ceil(n / steps[axis]));
+/** The shape of `x[::s0, ::s1, …]`; null steps (the whole value) give the shape itself. */
+export function sampledShape(shape: readonly number[], steps: readonly number[] | null): number[] {
+  return shape.map((n, axis) => (steps ? Math.ceil(n / steps[axis]) : n));
 }

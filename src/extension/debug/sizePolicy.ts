@@ -5,7 +5,7 @@
 import { DTYPE_BYTES } from '../../engine/dtype';
 import { elementCount } from '../../engine/tensor';
 import type { Description } from './replies';
-import { sampleSteps } from './sampling';
+import { sampledShape, sampleSteps } from './sampling';
 
 export type SizePolicy =
   | { kind: 'whole' }
@@ -15,9 +15,9 @@ export type SizePolicy =
 /** Nothing larger is read whole: the `.npy` lives in one SharedArrayBuffer on the extension host. */
 export const MAX_TRANSFER_BYTES = 2 ** 31;
 
-/** The bytes NormScope would receive for the whole value. */
-export function transferBytes(description: Description): number {
-  return elementCount(description.shape) * DTYPE_BYTES[description.target];
+/** The bytes NormScope would receive for the whole value, or for its strided sample `steps`. */
+export function transferBytes(description: Description, steps: readonly number[] | null = null): number {
+  return elementCount(sampledShape(description.shape, steps)) * DTYPE_BYTES[description.target];
 }
 
 /** Per-axis sample steps under `policy`, or null for the whole value. */

@@ -66,7 +66,7 @@ export class DebugValueReader {
       return this.readThroughFile(frameId, (file) => pythonExpression({ op: 'save', path: this.path, file, steps }));
     }
     if (description.canWrite) {
-      const shape = steps ? sampledShape(description.shape, steps) : description.shape;
+      const shape = sampledShape(description.shape, steps);
       const header = Buffer.from(encodeNpy(description.target, shape, new Uint8Array(0))).toString('base64');
       const keys = javascriptKeys(this.path);
       try {
@@ -150,7 +150,7 @@ export class DebugValueReader {
 
   private async readChunks(frameId: number, description: Description, steps: number[] | null,
     token?: vscode.CancellationToken, progress?: (fraction: number) => void): Promise<ReadValue> {
-    const shape = steps ? sampledShape(description.shape, steps) : description.shape;
+    const shape = sampledShape(description.shape, steps);
     const itemBytes = DTYPE_BYTES[description.target];
     const elements = elementCount(shape);
     const header = encodeNpy(description.target, shape, new Uint8Array(0));

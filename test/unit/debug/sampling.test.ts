@@ -13,6 +13,7 @@ describe('debug sampling', () => {
     const steps = sampleSteps([64, 256, 112, 112], 1, 32 << 20);
     assert.deepEqual(steps, [2, 1, 2, 2]);
     assert.deepEqual(sampledShape([64, 256, 112, 112], steps), [32, 256, 56, 56]);
+    assert.deepEqual(sampledShape([64, 256, 112, 112], null), [64, 256, 112, 112]);
   });
 
   it('strides the channel axis only when the channels alone do not fit', () => {

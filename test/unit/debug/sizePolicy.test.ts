@@ -11,6 +11,7 @@ describe('debug size policy', () => {
   it('counts the bytes NormScope receives (the converted dtype)', () => {
     assert.equal(transferBytes(description([64, 256, 56, 56])), 64 * 256 * 56 * 56 * 4);
     assert.equal(transferBytes({ ...description([10]), dtype: 'bfloat16' }), 40);
+    assert.equal(transferBytes(description([64, 256, 56, 56]), [2, 1, 2, 2]), 32 * 256 * 28 * 28 * 4);
   });
 
   it('reads whole within the limit, samples above it keeping the channel axis', () => {
