@@ -65,23 +65,28 @@ export class GroupMoments implements MomentsState {
   readonly neginf: Float64Array;
   readonly zeros: Float64Array;
 
-  /** With `kernels`, float32 segments are reduced by WebAssembly (kernelModule.ts); the TypeScript loop is the reference. */
-  constructor(readonly groups: number, private readonly kernels: Kernels | null = null) {
-    this.count = new Float64Array(groups);
-    this.mean = new Float64Array(groups);
-    this.m2 = new Float64Array(groups);
-    this.min = new Float64Array(groups).fill(Infinity);
-    this.max = new Float64Array(groups).fill(-Infinity);
-    this.nan = new Float64Array(groups);
-    this.posinf = new Float64Array(groups);
-    this.neginf = new Float64Array(groups);
-    this.zeros = new Float64Array(groups);
+  /**
+   * With `kernels`, float32 segments are reduced by WebAssembly (kernelModule.ts); the TypeScript loop is the
+   * reference. With `arrays`, the accumulator works in those (see `over`) instead of fresh ones.
+   */
+  constructor(readonly groups: number, private readonly kernels: Kernels | null = null, arrays?: MomentsState) {
+    this.count = arrays?.count ?? new Float64Array(groups);
+    this.mean = arrays?.mean ?? new Float64Array(groups);
+    this.m2 = arrays?.m2 ?? new Float64Array(groups);
+    this.min = arrays?.min ?? new Float64Array(groups).fill(Infinity);
+    this.max = arrays?.max ?? new Float64Array(groups).fill(-Infinity);
+    this.nan = arrays?.nan ?? new Float64Array(groups);
+    this.posinf = arrays?.posinf ?? new Float64Array(groups);
+    this.neginf = arrays?.neginf ?? new Float64Array(groups);
+    this.zeros = arrays?.zeros ?? new Float64Array(groups);
   }
 
-  static fromState(state: MomentsState): GroupMoments {
-    const m = new GroupMoments(state.groups);
-    for (const key of MOMENT_ARRAYS) m[key].set(state[key]);
-    return m;
+  /**
+   * An accumulator over `state`'s own arrays, not a copy: for reading a state, and for merging into one that is no
+   * longer needed as it was (per-group states can be tens of MB: LayerNorm has a group per row).
+   */
+  static over(state: MomentsState): GroupMoments {
+    return new GroupMoments(state.groups, null, state);
   }
 
   /** Copies of the arrays (the accumulator may go on changing). */

@@ -42,7 +42,10 @@ const MAX_SAMPLE_CELLS = 2048;
  */
 const MAX_CHANNEL_BIN_CELLS = 6144;
 
-/** Pass 1's result over a range of the tensor: moments per channel, per normalization group, per (sample, channel). */
+/**
+ * Pass 1's result over a range of the tensor: moments per channel, per normalization group, per (sample, channel).
+ * `norm` is null when the normalization groups are the channels or the (sample, channel) groups (InstanceNorm).
+ */
 export interface MomentsPass {
   ch: MomentsState;
   norm: MomentsState | null;
@@ -83,6 +86,8 @@ export class InspectPlan {
   private readonly allMap: GroupMap;
   private readonly plan: NormPlan | null;
   private readonly sampleMap: GroupMap | null;
+  /** The normalization groups are the (sample, channel) groups (InstanceNorm): pass 1 keeps them once, as `sample`. */
+  private readonly normIsSample: boolean;
   private readonly batchAxisDistinct: boolean;
   private readonly bins: number;
   private readonly channelBins: number;
@@ -96,6 +101,7 @@ export class InspectPlan {
     this.plan = this.total > 0 ? planNormalization(shape, options) : null;
     this.batchAxisDistinct = axis !== null && axis !== 0 && shape.length > 1;
     this.sampleMap = this.batchAxisDistinct ? sampleChannelMap(shape, axis!) : null;
+    this.normIsSample = !!this.plan && !!this.sampleMap && sameMap(this.plan.map, this.sampleMap);
     this.passes = this.plan && !this.plan.perChannel ? 3 : 2;
     this.bins = Math.max(1, Math.round(options.bins));
     this.channelBins = Math.max(8, Math.min(this.bins, Math.floor(MAX_CHANNEL_BIN_CELLS / Math.max(1, this.split.channels))));
@@ -108,8 +114,7 @@ export class InspectPlan {
     // (sample, channel) groups refine the channels: channel c is the merge of groups s·C + c, not a second sweep
     const ch = sample ? null : new GroupMoments(this.split.channels, kernels);
     const planMap = this.plan?.map;
-    const normIsSample = !!planMap && !!sampleMap && sameMap(planMap, sampleMap);
-    const norm = planMap && !sameMap(planMap, this.channelMap) && !normIsSample ? new GroupMoments(groupCount(planMap, this.total), kernels) : null;
+    const norm = planMap && !sameMap(planMap, this.channelMap) && !this.normIsSample ? new GroupMoments(groupCount(planMap, this.total), kernels) : null;
     return {
       add: (chunk, start) => {
         const staged = stage(chunk, kernels);
@@ -121,14 +126,19 @@ export class InspectPlan {
         const samples = sample?.state() ?? null;
         const channels = ch ?? new GroupMoments(this.split.channels);
         if (sample) for (let g = 0; g < sample.groups; g++) channels.mergeGroup(g % this.split.channels, sample, g);
-        return { ch: channels.state(), norm: norm?.state() ?? (normIsSample ? samples : null), sample: samples };
+        return { ch: channels.state(), norm: norm?.state() ?? null, sample: samples };
       },
     };
   }
 
+  /** The merge of two ranges' pass 1, in `a`'s arrays. */
   mergeMoments(a: MomentsPass, b: MomentsPass): MomentsPass {
-    const merge = (x: MomentsState | null, y: MomentsState | null) => x && y ? GroupMoments.fromState(x).merge(y).state() : null;
-    return { ch: merge(a.ch, b.ch)!, norm: merge(a.norm, b.norm), sample: merge(a.sample, b.sample) };
+    for (const key of ['ch', 'norm', 'sample'] as const) {
+      const x = a[key];
+      const y = b[key];
+      if (x && y) GroupMoments.over(x).merge(y);
+    }
+    return a;
   }
 
   /** Pass 2 over a range can merge with other ranges unless its quantiles are exact (they need every value at once). */
@@ -164,7 +174,7 @@ export class InspectPlan {
   mergeBinning(a: BinningPass, b: BinningPass): BinningPass {
     return {
       raw: mergeBins(a.raw, b.raw),
-      after: a.after && b.after ? GroupMoments.fromState(a.after).merge(b.after).state() : null,
+      after: a.after && b.after ? GroupMoments.over(a.after).merge(b.after) : null,
       afterBins: a.afterBins && b.afterBins ? mergeBins(a.afterBins, b.afterBins) : null,
     };
   }
@@ -187,7 +197,7 @@ export class InspectPlan {
   afterBinning(m: MomentsPass, after: MomentsState, kernels: Kernels | null): PassRun<BinsState> {
     const plan = this.plan!;
     const params = this.params(m)!;
-    const moments = GroupMoments.fromState(after);
+    const moments = GroupMoments.over(after);
     const bins = this.binsOver(rangesOf(moments), moments.count, rangesOf(moments.total())[0], kernels);
     const scratch = newScratch(this.dtype, kernels);
     return {
@@ -204,11 +214,11 @@ export class InspectPlan {
   /** The inspector's result from the merged passes; `afterBins` is pass 3's state when there was one. */
   result(m: MomentsPass, b: BinningPass, afterPass: BinsState | null, millis: number): InspectResult {
     const channels = this.split.channels;
-    const ch = GroupMoments.fromState(m.ch);
+    const ch = GroupMoments.over(m.ch);
     const overall = ch.total();
     const chRanges = rangesOf(ch);
     const raw = this.readBins(b.raw, chRanges, rangesOf(overall)[0]);
-    const after = b.after ? GroupMoments.fromState(b.after) : null;
+    const after = b.after ? GroupMoments.over(b.after) : null;
     const afterAll = after ? after.total() : null;
     let afterRead: BinsReader | null = null;
     if (after && afterAll && b.afterBins) {
@@ -218,7 +228,7 @@ export class InspectPlan {
       afterRead = this.readBins(afterPass, rangesOf(after), rangesOf(afterAll)[0]);
     }
     const result: InspectResult = {
-      ...this.resultFrame(m, ch),
+      ...this.resultFrame(m),
       quantilesExact: b.raw.chQ.kind === 'exact' && b.raw.allQ.kind === 'exact' && (!afterRead || afterRead.exact),
       overall: {
         before: summary(overall, 0, raw.allQuantiles(0)),
@@ -245,11 +255,11 @@ export class InspectPlan {
    * quantiles (`{}`) and no x̂ statistics yet; result() has them all.
    */
   preview(m: MomentsPass, millis: number): InspectResult {
-    const ch = GroupMoments.fromState(m.ch);
+    const ch = GroupMoments.over(m.ch);
     const overall = ch.total();
     const channels = range(this.split.channels);
     const result: InspectResult = {
-      ...this.resultFrame(m, ch),
+      ...this.resultFrame(m),
       quantilesExact: quantilesAreExact(overall.count[0]),
       overall: { before: summary(overall, 0, {}), after: null, histBefore: oneBin(overall, 0), histAfter: null },
       channel: { before: channels.map((c) => summary(ch, c, {})), after: null, histBefore: channels.map((c) => oneBin(ch, c)), histAfter: null },
@@ -261,24 +271,29 @@ export class InspectPlan {
   }
 
   /** The parts of a result that pass 1 determines, besides the summaries. */
-  private resultFrame(m: MomentsPass, ch: GroupMoments): Pick<InspectResult, 'shape' | 'dtype' | 'options' | 'channels' | 'batch' | 'normalization' | 'samples'> {
+  private resultFrame(m: MomentsPass): Pick<InspectResult, 'shape' | 'dtype' | 'options' | 'channels' | 'batch' | 'normalization' | 'samples'> {
     return {
       shape: [...this.shape],
       dtype: this.dtype,
       options: this.options,
       channels: this.split.channels,
       batch: this.batchAxisDistinct ? this.shape[0] : 1,
-      normalization: this.plan ? normalizationSummary(this.plan, m.norm ? GroupMoments.fromState(m.norm) : ch, this.options) : null,
-      samples: m.sample ? samplePayload(GroupMoments.fromState(m.sample), this.split.channels) : null,
+      normalization: this.plan ? normalizationSummary(this.plan, GroupMoments.over(this.normGroups(m)), this.options) : null,
+      samples: m.sample ? samplePayload(GroupMoments.over(m.sample), this.split.channels) : null,
     };
   }
 
   private params(m: MomentsPass): NormParams | null {
-    return this.plan ? this.plan.params(GroupMoments.fromState(m.norm ?? m.ch)) : null;
+    return this.plan ? this.plan.params(GroupMoments.over(this.normGroups(m))) : null;
+  }
+
+  /** The moments of the normalization groups, wherever pass 1 keeps them. */
+  private normGroups(m: MomentsPass): MomentsState {
+    return m.norm ?? (this.normIsSample ? m.sample! : m.ch);
   }
 
   private rawBins(m: MomentsPass, kernels: Kernels | null): BinsRun {
-    const ch = GroupMoments.fromState(m.ch);
+    const ch = GroupMoments.over(m.ch);
     return this.binsOver(rangesOf(ch), ch.count, rangesOf(ch.total())[0], kernels);
   }
 

@@ -64,7 +64,7 @@ export class Forward {
 
   /** y of a chunk from the groups' merged moments; each y is a view overwritten by the next chunk. */
   output(moments: MomentsState, kernels: Kernels | null): (chunk: NumericArray, start: number) => NumericArray {
-    const params = this.plan.params(moments instanceof GroupMoments ? moments : GroupMoments.fromState(moments));
+    const params = this.plan.params(moments instanceof GroupMoments ? moments : GroupMoments.over(moments));
     const scratch = newScratch(this.dtype, kernels);
     const o = this.o;
     const channelMap = this.channelMap;
