@@ -155,7 +155,7 @@ export class EnginePool {
     };
     const moments = (await pass<MomentsPass>('moments', true, {})).reduce((a, b) => plan.mergeMoments(a, b));
     const binningStarts = pass<BinningPass>('binning', plan.binningSplits(moments), { moments });
-    // built here while the workers bin: O(channels), like the merge above; the job does not depend on it
+    // built here while the workers bin: O(groups), like the merge above; the job does not depend on it
     try {
       if (total >= this.previewMinElements) preview?.(plan.preview(moments, Date.now() - t0));
     } catch (e) {
