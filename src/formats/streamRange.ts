@@ -20,14 +20,39 @@ export function streamRange(source: ByteSource, offset: number, byteLength: numb
   return new ByteRangeStream(source, offset, byteLength, elementBytes, maxChunkBytes);
 }
 
-async function* pieces(source: ByteSource, offset: number, byteLength: number, elementBytes: number,
-  maxChunkBytes: number): AsyncIterable<Uint8Array> {
+/**
+ * A source that can also read into a buffer it is given (a file), sparing an allocation per chunk; the read blocks
+ * the thread, which only a worker may afford.
+ */
+interface InPlaceSource extends ByteSource {
+  readIntoSync(offset: number, target: Uint8Array): number;
+}
+
+function readsInPlace(source: ByteSource): source is InPlaceSource {
+  return typeof (source as Partial<InPlaceSource>).readIntoSync === 'function';
+}
+
+/**
+ * The bytes `offset .. offset + byteLength - 1` of `source` in whole-element pieces of at most `maxChunkBytes`. With
+ * `buffer`, a source that can is read into the views it hands out (each valid until the next piece), e.g. the
+ * memory the WebAssembly kernels work in.
+ */
+export async function* pieces(source: ByteSource, offset: number, byteLength: number, elementBytes: number,
+  maxChunkBytes: number, buffer?: (length: number) => Uint8Array): AsyncIterable<Uint8Array> {
   const step = Math.max(elementBytes, maxChunkBytes - (maxChunkBytes % elementBytes));
   for (let done = 0; done < byteLength;) {
     const want = Math.min(step, byteLength - done);
-    const bytes = await source.read(offset + done, want);
-    if (bytes.byteLength !== want) {
-      throw new FormatError(`The file ended after ${offset + done + bytes.byteLength} bytes while reading tensor data `
+    let bytes: Uint8Array;
+    let got: number;
+    if (buffer && readsInPlace(source)) {
+      bytes = buffer(want);
+      got = source.readIntoSync(offset + done, bytes);
+    } else {
+      bytes = await source.read(offset + done, want);
+      got = bytes.byteLength;
+    }
+    if (got !== want) {
+      throw new FormatError(`The file ended after ${offset + done + got} bytes while reading tensor data `
         + `that should end at byte ${offset + byteLength}: it was truncated or changed while being read.`);
     }
     yield bytes;
