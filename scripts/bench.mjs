@@ -2,7 +2,7 @@
 // (32, 256, 56, 56) tensor it generates in .bench/. Prints each figure, the references' figures and the ratios,
 // and the fraction of the machine's memory bandwidth (read with a plain copy in the same run) reached.
 // `npm run bench -- --scale` instead streams a 1 GiB .npy, a 4 GiB .npy and a 4 GiB .safetensors member through the
-// worker pool as the extension host does, and reports memory growth, throughput against `cat`, cancellation latency,
+// worker pool as the extension host does (the 1 GiB one also with LayerNorm, a group per row), and reports memory growth, throughput against `cat`, cancellation latency,
 // the host's event-loop delay, and a breakdown of the 4 GiB runs (reading alone, pass 1 alone, pass 2 alone, each
 // split over two threads as the pool splits it), each the fastest of min(N, 3) runs. It writes 9 GiB to .bench/.
 // Options: --runs N (default 7), --keep (keep the scale files).
@@ -195,22 +195,23 @@ async function passBreakdown(source, options, total, n) {
     worker.once('message', (m) => { resolve(m); void worker.terminate(); });
     worker.once('error', reject);
   })));
-  const plan = new E.InspectPlan(source.shape, 'float32', options);
   const wall = {};
   let moments;
   for (let i = 0; i < n; i++) {
     for (const step of ['read', 'moments', 'binning']) {
       // each thread times its own range (from its first read to its state), so thread start-up is left out
       const parts = await half(step, moments);
-      if (step === 'moments') moments = plan.mergeMoments(parts[0].state, parts[1].state);
+      if (step === 'moments') {
+        moments = parts[0].state;
+        for (const list of E.momentLists(parts.map((p) => p.state))) E.mergeInto(list);
+      }
       wall[step] = Math.min(wall[step] ?? Infinity, Math.max(...parts.map((p) => p.ms)));
     }
   }
   return wall;
 }
 
-async function scaleFile(pool, { label, kind, file, shape, write, breakdown }) {
-  const options = { ...E.DEFAULT_INSPECT_OPTIONS, op: 'none', channelAxis: 1 };
+async function scaleFile(pool, { label, kind, file, shape, write, breakdown, ops = ['none'] }) {
   if (!fs.existsSync(file)) {
     console.log(`writing ${path.relative(root, file)} (${label})…`);
     write(file);
@@ -218,6 +219,13 @@ async function scaleFile(pool, { label, kind, file, shape, write, breakdown }) {
   const source = { kind: 'file', path: file, tensor: kind === 'npy' ? '' : 'features' };
   const size = fs.statSync(file).size;
   const cat = catMillis(file);
+  for (const op of ops) await scaleInspect(pool, { label, kind, shape, breakdown, op, source, size, cat });
+  if (!process.argv.includes('--keep')) fs.rmSync(file);
+}
+
+/** Inspections of one scale file with `op`: time against cat, preview, host memory and event loop, cancel, payload. */
+async function scaleInspect(pool, { label, kind, shape, breakdown, op, source, size, cat }) {
+  const options = { ...E.DEFAULT_INSPECT_OPTIONS, op, channelAxis: 1 };
   // the host's view: resident memory sampled every 20 ms, event-loop delay over each whole run; the machine may be
   // shared, so the inspection runs a few times and the fastest run is reported (with every run's loop delay)
   const rss0 = process.memoryUsage().rss;
@@ -245,10 +253,11 @@ async function scaleFile(pool, { label, kind, file, shape, write, breakdown }) {
   const cancelled = await job.promise.then(() => 'finished first', (e) => e.name);
   const cancelMs = performance.now() - c;
   const gbs = (bytes, millis) => `${(bytes / millis / 1e6).toFixed(2)} GB/s`;
-  console.log(`\n${label} .${kind} (${shape.join(', ')}) float32, inspect op none, ${pool.size} workers, ${result.channels} channels; `
+  console.log(`\n${label} .${kind} (${shape.join(', ')}) float32, inspect op ${op}${op === 'layernorm' ? ` over the last axis (${result.normalization.groups} rows)` : ''}, ${pool.size} workers, ${result.channels} channels; `
     + `load average ${os.loadavg()[0].toFixed(2)}`);
   console.log(`  cat from the page cache:      ${fmt(cat)} ms (${gbs(size, cat)})`);
-  console.log(`  inspect (2 passes):           ${fmt(ms)} ms, fastest of ${scaleRuns} (${gbs(size, ms)} of file; ${(cat / ms).toFixed(2)} of cat's throughput), `
+  const passes = new E.InspectPlan(shape, 'float32', options).passes;
+  console.log(`  inspect (${passes} passes):           ${fmt(ms)} ms, fastest of ${scaleRuns} (${gbs(size, ms)} of file; ${(cat / ms).toFixed(2)} of cat's throughput), `
     + `${progressEvents} progress events; all runs: ${measured.map((m) => fmt(m.ms)).join(', ')} ms`);
   console.log(`  pass 1's preview (moments):   ${Number.isNaN(previewMs) ? 'none (below the pool\'s preview size)' : `${fmt(previewMs)} ms after the start`}`);
   console.log(`  host memory growth:           ${((rssMax - rss0) / 2 ** 20).toFixed(0)} MB (rss ${(rss0 / 2 ** 20).toFixed(0)} → max ${(rssMax / 2 ** 20).toFixed(0)} MB)`);
@@ -266,7 +275,6 @@ async function scaleFile(pool, { label, kind, file, shape, write, breakdown }) {
     console.log(`                                compute beyond reading: pass 1 ${fmt(parts.moments - parts.read)} ms, pass 2 ${fmt(parts.binning - parts.read)} ms; `
       + `sum of the parts ${fmt(parts.moments + parts.binning)} ms vs the pool's ${fmt(ms)} ms`);
   }
-  if (!process.argv.includes('--keep')) fs.rmSync(file);
 }
 
 async function scaleRun() {
@@ -278,7 +286,8 @@ async function scaleRun() {
   const gib4 = [64, 256, 256, 256]; // 2^30 float32 = 4 GiB
   const pool = new E.EnginePool(workerPath, log);
   const files = [
-    { label: '1 GiB', kind: 'npy', file: path.join(benchDir, 'scale_1GiB.npy'), shape: gib1, write: (f) => writeNpy(f, gib1, slice, fill) },
+    // LayerNorm too: a group per row (a million here), whose pass 1 state the workers share and merge
+    { label: '1 GiB', kind: 'npy', file: path.join(benchDir, 'scale_1GiB.npy'), shape: gib1, write: (f) => writeNpy(f, gib1, slice, fill), ops: ['none', 'layernorm'] },
     { label: '4 GiB', kind: 'npy', file: path.join(benchDir, 'scale_4GiB.npy'), shape: gib4, write: (f) => writeNpy(f, gib4, slice, fill), breakdown: true },
     {
       label: '4 GiB', kind: 'safetensors', file: path.join(benchDir, 'scale_4GiB.safetensors'), shape: gib4,

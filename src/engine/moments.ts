@@ -96,6 +96,13 @@ export class GroupMoments implements MomentsState {
     return out;
   }
 
+  /** The arrays themselves, not copies: the state of a run that is over (a copy of LayerNorm's rows is tens of MB). */
+  finalState(): MomentsState {
+    const out = { groups: this.groups } as MomentsState;
+    for (const key of MOMENT_ARRAYS) out[key] = this[key];
+    return out;
+  }
+
   /** Adds `values`, which are the tensor's elements `start .. start + values.length - 1` in storage order. */
   add(values: NumericArray, start: number, map: GroupMap): this {
     // with mod 0 a group is one contiguous run (LayerNorm rows): gathering short runs per group gains nothing
@@ -323,6 +330,26 @@ export class GroupMoments implements MomentsState {
 }
 
 const MOMENT_ARRAYS = ['count', 'mean', 'm2', 'min', 'max', 'nan', 'posinf', 'neginf', 'zeros'] as const;
+
+/**
+ * Empty arrays for `groups` groups in one SharedArrayBuffer: a worker's state in them reaches the host and the other
+ * workers shared, not copied (cloning LayerNorm's per-row state took the host's thread 270-380 ms per message).
+ */
+export function sharedMomentsState(groups: number): MomentsState {
+  const buffer = new SharedArrayBuffer(MOMENT_ARRAYS.length * groups * 8);
+  const state = { groups } as MomentsState;
+  MOMENT_ARRAYS.forEach((key, i) => { state[key] = new Float64Array(buffer, i * groups * 8, groups); });
+  state.min.fill(Infinity);
+  state.max.fill(-Infinity);
+  return state;
+}
+
+/** `states` (the same groups over different ranges) merged into the first one's arrays, which it returns. */
+export function mergeInto(states: MomentsState[]): MomentsState {
+  const first = GroupMoments.over(states[0]);
+  for (let i = 1; i < states.length; i++) first.merge(states[i]);
+  return states[0];
+}
 
 /** One call's per-group shifted sums for short runs. */
 class ShortRunSums {

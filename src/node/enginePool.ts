@@ -1,20 +1,21 @@
 /**
  * The engine workers: one per core (at most MAX_WORKERS), each started on first use and restarted after a crash.
  * A large uncompressed tensor is inspected by all of them at once: every pass of inspect.ts's InspectPlan runs over
- * one element range per worker, each reading its range from the file itself; the pool merges pass 1's states
- * (O(groups)) and hands passes 2 and 3's (fine histograms: megabytes) on to the worker that merges them and builds
- * the result, their buffers transferred, never cloned. The extension host only posts messages and adds small
- * arrays, so its event loop stays free. No VS Code API here: the benchmark drives the same pool from plain Node.
+ * one element range per worker, each reading its range from the file itself. Pass 1's states (O(groups): tens of MB
+ * for LayerNorm's rows) live in SharedArrayBuffers and a worker merges them; passes 2 and 3's (fine histograms:
+ * megabytes) go on, their buffers transferred, to the worker that merges them and builds the result. The extension
+ * host only posts messages and adds small arrays, so its event loop stays free. No VS Code API here: the
+ * benchmark drives the same pool from plain Node.
  */
 import * as os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { CancelledError, UserError, type UserErrorArea } from '../engine/errors';
-import { InspectPlan, type BinningPass, type BinsState, type MomentsPass } from '../engine/inspect/inspect';
+import { InspectPlan, momentLists, type BinningPass, type BinsState, type MomentsPass } from '../engine/inspect/inspect';
 import { Forward } from '../engine/inspect/normalizeStream';
 import type { InspectOptions, InspectResult } from '../engine/inspect/types';
-import { GroupMoments, groupCount, type GroupMap, type MomentsState } from '../engine/moments';
+import { GroupMoments, type GroupMap, type MomentsState } from '../engine/moments';
 import { elementCount } from '../engine/tensor';
-import { stateBuffers, type FromWorker, type LayerParameters, type Listing, type TensorDescription, type ToWorker, type WorkerError, type WorkerSource } from '../shared/workerProtocol';
+import { stateBuffers, type FromWorker, type MergeRequest, type LayerParameters, type Listing, type TensorDescription, type ToWorker, type WorkerError, type WorkerSource } from '../shared/workerProtocol';
 import type { NormLayerInfo } from '../shared/protocol';
 
 /** Two cores is what NormScope is measured on; more workers would mostly compete for memory bandwidth. */
@@ -94,7 +95,8 @@ export class EnginePool {
       const total = elementCount(d.shape);
       const parts = this.parts(d, total);
       const states = await this.fanOut<MomentsState>(parts, total, cancel, progress, 0, 1, (from, to) => ({ type: 'moments', source, map, from, to }));
-      return states.reduce<GroupMoments>((a, s) => a.merge(s), new GroupMoments(groupCount(map, total)));
+      await this.merge([states], cancel);
+      return GroupMoments.over(states[0]);
     });
   }
 
@@ -109,7 +111,8 @@ export class EnginePool {
       const forward = new Forward(d.shape, d.dtype, options);
       const parts = this.parts(d, total);
       const states = await this.fanOut<MomentsState>(parts, total, cancel, progress, 0, 2, (from, to) => ({ type: 'moments', source, map: forward.map, from, to }));
-      const moments = states.reduce<GroupMoments>((a, s) => a.merge(s), new GroupMoments(forward.groups)).state();
+      await this.merge([states], cancel);
+      const moments = states[0];
       await this.fanOut<void>(parts, total, cancel, progress, 1, 2, (from, to) => ({ type: 'forward', source, options, moments, from, to, out }));
     });
   }
@@ -147,17 +150,20 @@ export class EnginePool {
     if (!d.splittable || total < SPLIT_MIN_ELEMENTS) return whole();
     const plan = new InspectPlan(d.shape, d.dtype, options);
     let done = 0;
-    // one state per range; pass 2's and 3's hold fine histograms (megabytes) and stay unmerged here
+    // one state per range: pass 1's shared and merged by a worker, pass 2's and 3's merged by the finishing one
     const pass = <S>(name: 'moments' | 'binning' | 'after', split: boolean, inputs: { moments?: MomentsPass; afterMoments?: MomentsState }): Promise<S[]> => {
       const parts = split ? splitRange(total, this.slots.length) : [[0, total]] as [number, number][];
       return this.fanOut<S>(parts, total, cancel, progress, done++, plan.passes,
         (from, to) => ({ type: 'pass', source, options, pass: name, from, to, ...inputs }));
     };
-    const moments = (await pass<MomentsPass>('moments', true, {})).reduce((a, b) => plan.mergeMoments(a, b));
+    const parts = await pass<MomentsPass>('moments', true, {});
+    const moments = parts[0];
+    const previewed = total >= this.previewMinElements && preview
+      ? { shape: d.shape, dtype: d.dtype, options, moments, millis: Date.now() - t0 } : null;
+    const shown = await this.merge(momentLists(parts), cancel, previewed);
     const binningStarts = pass<BinningPass>('binning', plan.binningSplits(moments), { moments });
-    // built here while the workers bin: O(groups), like the merge above; the job does not depend on it
     try {
-      if (total >= this.previewMinElements) preview?.(plan.preview(moments, Date.now() - t0));
+      if (shown) preview?.(shown);
     } catch (e) {
       this.log.error(`inspect preview: ${e instanceof Error ? e.stack : String(e)}`);
     }
@@ -167,6 +173,15 @@ export class EnginePool {
     progress?.(1);
     const finish: Request = { type: 'finish', shape: d.shape, dtype: d.dtype, options, moments, binning, after, millis: Date.now() - t0 };
     return this.call<InspectResult>(this.idlest(), finish, cancel, undefined, stateBuffers([binning, after]));
+  }
+
+  /**
+   * Merges each list of moment states (in SharedArrayBuffers, from the workers) into its first state, in a worker:
+   * the host's thread only passes them on. With `preview`, answers pass 1's preview, built there too.
+   */
+  private async merge(lists: MomentsState[][], cancel: SharedArrayBuffer, preview: MergeRequest['preview'] = null): Promise<InspectResult | null> {
+    if (!preview && lists.every((l) => l.length < 2)) return null;
+    return this.call<InspectResult | null>(this.idlest(), { type: 'merge', lists, preview }, cancel);
   }
 
   /** Shape, dtype and layout of the tensor; bytes already in memory cannot change, so theirs is asked once. */
@@ -257,6 +272,7 @@ export class EnginePool {
       case 'normalized': return p.resolve(m.path);
       case 'described': return p.resolve(m.description);
       case 'passed': return p.resolve(m.state);
+      case 'merged': return p.resolve(m.preview);
       case 'written': return p.resolve(undefined);
       case 'failed': return p.reject(toError(m.error));
       default: {

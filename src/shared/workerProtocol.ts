@@ -83,9 +83,10 @@ export interface TensorDescription {
 
 /**
  * One pass of an inspection (inspect.ts's InspectPlan) over elements `from .. to - 1`, given the merged results
- * of the passes before it (pass 1's moments; for pass 3, pass 2's x̂ moments); answered with the pass's state, its
- * buffers transferred. The pool merges pass 1's states itself (they are O(groups)); pass 2's and 3's, which hold
- * the fine histograms, go on unmerged to the worker that finishes.
+ * of the passes before it (pass 1's moments; for pass 3, pass 2's x̂ moments); answered with the pass's state.
+ * Pass 1's state lives in SharedArrayBuffers, so that the host and the other workers share it uncopied (see
+ * MergeRequest); pass 2's and 3's, which hold the fine histograms, come transferred and go on unmerged to the
+ * worker that finishes.
  */
 export interface PassRequest {
   type: 'pass';
@@ -115,6 +116,19 @@ export interface FinishRequest {
   binning: BinningPass[];
   after: BinsState[] | null;
   millis: number;
+  cancel: SharedArrayBuffer;
+}
+
+/**
+ * Merges each list of moment states (the same groups over different ranges, in SharedArrayBuffers) into its first
+ * state's arrays, in place: the merge is O(groups), and LayerNorm has a group per row, too many for the host's
+ * thread. With `preview`, then builds pass 1's preview (InspectPlan.preview) from the merged `moments`.
+ */
+export interface MergeRequest {
+  type: 'merge';
+  id: number;
+  lists: MomentsState[][];
+  preview: { shape: number[]; dtype: DType; options: InspectOptions; moments: MomentsPass; millis: number } | null;
   cancel: SharedArrayBuffer;
 }
 
@@ -151,7 +165,7 @@ export interface CrashRequest {
 }
 
 export type ToWorker = ListRequest | LayerParametersRequest | InspectRequest | NormalizeRequest | DescribeRequest | PassRequest | FinishRequest
-  | MomentsRequest | ForwardRequest | CrashRequest;
+  | MergeRequest | MomentsRequest | ForwardRequest | CrashRequest;
 
 export interface WorkerError {
   /** A UserError's area; undefined for a bug. */
@@ -182,6 +196,7 @@ export type FromWorker =
   | { type: 'inspected'; id: number; result: InspectResult }
   | { type: 'described'; id: number; description: TensorDescription }
   | { type: 'passed'; id: number; state: MomentsPass | BinningPass | BinsState | MomentsState }
+  | { type: 'merged'; id: number; preview: InspectResult | null }
   | { type: 'written'; id: number }
   | { type: 'normalized'; id: number; path: string }
   | { type: 'failed'; id: number; error: WorkerError };

@@ -11,7 +11,7 @@ import { outputDType } from '../engine/dtype';
 import { isUserError } from '../engine/errors';
 import { inspect, InspectPlan, type PassRun, type RunControl } from '../engine/inspect/inspect';
 import { Forward } from '../engine/inspect/normalizeStream';
-import { GroupMoments, groupCount, type MomentsState } from '../engine/moments';
+import { GroupMoments, groupCount, mergeInto, sharedMomentsState, type MomentsState } from '../engine/moments';
 import { elementCount } from '../engine/tensor';
 import { Kernels, warmUpKernels } from '../engine/wasm/kernels';
 import type { TensorEntry } from '../formats/container';
@@ -82,7 +82,7 @@ function control(id: number, cancel: SharedArrayBuffer): RunControl {
 async function runPass(entry: TensorEntry, m: PassRequest, ctl: RunControl): Promise<unknown> {
   const plan = new InspectPlan(entry.shape, entry.dtype, m.options);
   return withKernels(async (kernels) => {
-    const run: PassRun<unknown> = m.pass === 'moments' ? plan.moments(kernels)
+    const run: PassRun<unknown> = m.pass === 'moments' ? plan.moments(kernels, true)
       : m.pass === 'binning' ? plan.binning(m.moments!, kernels)
         : plan.afterBinning(m.moments!, m.afterMoments!, kernels);
     await visitRange(entry, m.from, m.to, kernels, ctl, (chunk, start) => run.add(chunk, start));
@@ -102,9 +102,10 @@ async function withKernels<T>(use: (kernels: Kernels | null) => Promise<T>): Pro
 
 async function runMoments(entry: TensorEntry, m: MomentsRequest, ctl: RunControl): Promise<MomentsState> {
   return withKernels(async (kernels) => {
-    const moments = new GroupMoments(groupCount(m.map, elementCount(entry.shape)), kernels);
+    const groups = groupCount(m.map, elementCount(entry.shape));
+    const moments = new GroupMoments(groups, kernels, sharedMomentsState(groups));
     await visitRange(entry, m.from, m.to, kernels, ctl, (chunk, start) => moments.add(chunk, start, m.map));
-    return moments.state();
+    return moments.finalState();
   });
 }
 
@@ -153,9 +154,15 @@ port.on('message', async (m: ToWorker) => {
         post({ type: 'passed', id: m.id, state: state as Extract<FromWorker, { type: 'passed' }>['state'] }, stateBuffers(state));
         return;
       }
+      case 'merge': {
+        for (const list of m.lists) mergeInto(list);
+        const p = m.preview;
+        post({ type: 'merged', id: m.id, preview: p ? new InspectPlan(p.shape, p.dtype, p.options).preview(p.moments, p.millis) : null });
+        return;
+      }
       case 'moments': {
         const state = await withSourceEntry(m.source, (entry) => runMoments(entry, m, control(m.id, m.cancel)));
-        post({ type: 'passed', id: m.id, state }, stateBuffers(state));
+        post({ type: 'passed', id: m.id, state });
         return;
       }
       case 'forward':

@@ -7,7 +7,7 @@
 import { outputDType, type DType, type NumericArray } from '../dtype';
 import { CancelledError } from '../errors';
 import { GroupHistograms, histogramRange, type Histogram } from '../histogram';
-import { GroupMoments, groupCount, type GroupMap, type MomentsState } from '../moments';
+import { GroupMoments, groupCount, sharedMomentsState, type GroupMap, type MomentsState } from '../moments';
 import { GroupQuantiles, quantilesAreExact, quantilesFromState, type QuantileState, type Quantiles } from '../quantiles';
 import { channelSplit, elementCount, normalizeAxis, type ChannelSplit } from '../tensor';
 import { Kernels } from '../wasm/kernels';
@@ -107,14 +107,18 @@ export class InspectPlan {
     this.channelBins = Math.max(8, Math.min(this.bins, Math.floor(MAX_CHANNEL_BIN_CELLS / Math.max(1, this.split.channels))));
   }
 
-  /** Pass 1: moments. */
-  moments(kernels: Kernels | null): PassRun<MomentsPass> {
+  /**
+   * Pass 1: moments. `shared`: the state's arrays live in SharedArrayBuffers (a worker's pass, whose state the host
+   * and the other workers then share; see momentLists).
+   */
+  moments(kernels: Kernels | null, shared = false): PassRun<MomentsPass> {
+    const fresh = (groups: number) => new GroupMoments(groups, kernels, shared ? sharedMomentsState(groups) : undefined);
     const sampleMap = this.sampleMap;
-    const sample = sampleMap ? new GroupMoments(groupCount(sampleMap, this.total), kernels) : null;
+    const sample = sampleMap ? fresh(groupCount(sampleMap, this.total)) : null;
     // (sample, channel) groups refine the channels: channel c is the merge of groups s·C + c, not a second sweep
-    const ch = sample ? null : new GroupMoments(this.split.channels, kernels);
+    const ch = sample ? null : fresh(this.split.channels);
     const planMap = this.plan?.map;
-    const norm = planMap && !sameMap(planMap, this.channelMap) && !this.normIsSample ? new GroupMoments(groupCount(planMap, this.total), kernels) : null;
+    const norm = planMap && !sameMap(planMap, this.channelMap) && !this.normIsSample ? fresh(groupCount(planMap, this.total)) : null;
     return {
       add: (chunk, start) => {
         const staged = stage(chunk, kernels);
@@ -123,22 +127,11 @@ export class InspectPlan {
         sample?.add(staged, start, sampleMap!);
       },
       state: () => {
-        const samples = sample?.state() ?? null;
-        const channels = ch ?? new GroupMoments(this.split.channels);
+        const channels = ch ?? fresh(this.split.channels);
         if (sample) for (let g = 0; g < sample.groups; g++) channels.mergeGroup(g % this.split.channels, sample, g);
-        return { ch: channels.state(), norm: norm?.state() ?? null, sample: samples };
+        return { ch: channels.finalState(), norm: norm?.finalState() ?? null, sample: sample?.finalState() ?? null };
       },
     };
-  }
-
-  /** The merge of two ranges' pass 1, in `a`'s arrays. */
-  mergeMoments(a: MomentsPass, b: MomentsPass): MomentsPass {
-    for (const key of ['ch', 'norm', 'sample'] as const) {
-      const x = a[key];
-      const y = b[key];
-      if (x && y) GroupMoments.over(x).merge(y);
-    }
-    return a;
   }
 
   /** Pass 2 over a range can merge with other ranges unless its quantiles are exact (they need every value at once). */
@@ -398,6 +391,14 @@ function mergeBins(a: BinsState, b: BinsState): BinsState {
 /** A float32 chunk in the kernels' memory (copied once there, for every accumulator of the pass). */
 function stage(chunk: NumericArray, kernels: Kernels | null): NumericArray {
   return kernels && chunk instanceof Float32Array ? kernels.stage(chunk) : chunk;
+}
+
+/**
+ * Pass 1's states of every range, as lists to merge (mergeInto): one list per kind of group, each merging into the
+ * first range's arrays (in place, as they may be shared with other threads).
+ */
+export function momentLists(parts: MomentsPass[]): MomentsState[][] {
+  return (['ch', 'norm', 'sample'] as const).filter((key) => parts[0][key]).map((key) => parts.map((p) => p[key]!));
 }
 
 /**

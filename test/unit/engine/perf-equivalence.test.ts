@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { GroupHistograms, histogramRange } from '../../../src/engine/histogram';
 import { inspect, type ElementSource } from '../../../src/engine/inspect/inspect';
 import { normalizeStream } from '../../../src/engine/inspect/normalizeStream';
@@ -265,15 +266,48 @@ describe('worker pool: split passes equal one sequential pass', function () {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  for (const op of ['none', 'batchnorm', 'instancenorm'] as const) {
+  for (const op of ['none', 'batchnorm', 'instancenorm', 'layernorm', 'groupnorm'] as const) {
     it(`inspect (${op}) over two ranges equals inspect() in one pass`, async () => {
-      const options = { ...DEFAULT_INSPECT_OPTIONS, op, channelAxis: 1 };
+      const options = { ...DEFAULT_INSPECT_OPTIONS, op, channelAxis: 1, groups: 3 };
       const split = await pool.inspect({ kind: 'file', path: file, tensor: '' }, options).promise;
       const whole = await inspect(memorySource(data, shape), options);
       assertSameResult(split, whole, op);
       assert.deepEqual(split.channel.histAfter?.map((h) => h.counts.reduce((a, b) => a + b, 0)), whole.channel.histAfter?.map((h) => h.counts.reduce((a, b) => a + b, 0)));
     });
   }
+
+  it('the host copies no per-group state into its messages: pass 1\'s states are shared and merged by a worker', async () => {
+    // LayerNorm over the last axis: 6144 rows, 442 KB of moments that every later request carries
+    const options = { ...DEFAULT_INSPECT_OPTIONS, op: 'layernorm' as const, channelAxis: 1 };
+    const posted: unknown[] = [];
+    const original = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (this: Worker, message: unknown, transfer?: readonly Transferable[]) {
+      posted.push(message);
+      return original.call(this, message, transfer as Transferable[]);
+    };
+    let result: InspectResult;
+    try {
+      result = await pool.inspect({ kind: 'file', path: file, tensor: '' }, options).promise;
+    } finally {
+      Worker.prototype.postMessage = original;
+    }
+    assert.equal(result.normalization?.groups, 4 * 6 * 256);
+    const types = posted.map((m) => (m as { type: string; pass?: string }).pass ?? (m as { type: string }).type);
+    // exact quantiles (few values): passes 2 and 3 run whole, in one worker
+    assert.deepEqual(types, ['describe', 'moments', 'moments', 'merge', 'binning', 'after', 'finish']);
+    // bytes the host's thread would copy: typed arrays on plain ArrayBuffers, less the finish's transferred states
+    const copied = (value: unknown, seen = new Set<unknown>()): number => {
+      if (ArrayBuffer.isView(value)) return value.buffer instanceof SharedArrayBuffer ? 0 : value.byteLength;
+      if (!value || typeof value !== 'object' || seen.has(value)) return 0;
+      seen.add(value);
+      return Object.values(value).reduce<number>((n, v) => n + copied(v, seen), 0);
+    };
+    posted.forEach((m, i) => {
+      const { binning, after, ...rest } = m as Record<string, unknown>;
+      assert.ok(copied(rest) < 16 << 10, `${types[i]} request copies ${copied(rest)} bytes`);
+      if (types[i] !== 'finish') assert.equal(copied({ binning, after }), 0);
+    });
+  });
 
   it('above the exact-quantile budget, pass 2 and 3 states merged by the finishing worker equal one sequential pass', async () => {
     const bigShape = [2, 3, 700, 1000];
