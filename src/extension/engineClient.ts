@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import { inspect, NO_CONTROL } from '../engine/inspect/inspect';
 import type { InspectOptions, InspectResult } from '../engine/inspect/types';
+import type { GroupMap, GroupMoments } from '../engine/moments';
 import { entryElements } from '../formats/elementSource';
 import { EnginePool, type JobHandle } from '../node/enginePool';
 import { withSourceEntry } from '../node/tensorFiles';
@@ -49,6 +50,11 @@ export class EngineClient implements vscode.Disposable {
   inspect(source: WorkerSource, options: InspectOptions, reports: InspectReports = {}, inline = false): JobHandle<InspectResult> {
     if (inline) return { promise: withSourceEntry(source, (entry) => inspect(entryElements(entry), options, NO_CONTROL, false)), cancel: () => undefined };
     return this.pool.inspect(source, options, reports.progress, reports.preview);
+  }
+
+  /** Moments of `source` grouped by `map` (e.g. per channel): pass 1 alone, without histograms or quantiles. */
+  groupMoments(source: WorkerSource, map: GroupMap): JobHandle<GroupMoments> {
+    return this.pool.groupMoments(source, map);
   }
 
   normalizeToFile(source: WorkerSource, options: InspectOptions, outPath: string, progress?: (fraction: number) => void): JobHandle<string> {

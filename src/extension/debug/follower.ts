@@ -5,7 +5,7 @@
  * history is computed here, not from what the webview asks for, so a hidden panel still records every stop.
  */
 import * as vscode from 'vscode';
-import { DEFAULT_INSPECT_OPTIONS } from '../../engine/inspect/types';
+import { channelSplit } from '../../engine/tensor';
 import type { StopPoint } from '../../shared/protocol';
 import { Disposable } from '../dispose';
 import type { EngineClient } from '../engineClient';
@@ -108,10 +108,13 @@ export class DebugFollower extends Disposable implements FollowController {
   private async record(value: VariableRead): Promise<void> {
     const stop = ++this.stops;
     const axis = this.channelAxis !== null && this.channelAxis < value.read.shape.length ? this.channelAxis : null;
-    const result = await this.engine.inspect(value.source, { ...DEFAULT_INSPECT_OPTIONS, op: 'none', channelAxis: axis, bins: 10 }).promise;
+    const { channels, inner } = channelSplit(value.read.shape, axis);
+    // the moments alone: the history needs no histograms or quantiles
+    const m = await this.engine.groupMoments(value.source, { run: Math.max(1, inner), mod: channels }).promise;
     const point: StopPoint = {
       stop, label: frameLabel(value.frame),
-      mean: result.channel.before.map((s) => s.mean), var: result.channel.before.map((s) => s.var),
+      mean: Array.from({ length: channels }, (_, c) => (m.count[c] ? m.mean[c] : NaN)),
+      var: Array.from({ length: channels }, (_, c) => m.variance(c)),
     };
     this.points.push(point);
     if (this.points.length > HISTORY_LENGTH) this.points.shift();

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { Worker, type TransferListItem } from 'node:worker_threads';
 import { GroupHistograms, histogramRange } from '../../../src/engine/histogram';
 import { inspect, type ElementSource } from '../../../src/engine/inspect/inspect';
 import { normalizeStream } from '../../../src/engine/inspect/normalizeStream';
@@ -281,9 +281,9 @@ describe('worker pool: split passes equal one sequential pass', function () {
     const options = { ...DEFAULT_INSPECT_OPTIONS, op: 'layernorm' as const, channelAxis: 1 };
     const posted: unknown[] = [];
     const original = Worker.prototype.postMessage;
-    Worker.prototype.postMessage = function (this: Worker, message: unknown, transfer?: readonly Transferable[]) {
+    Worker.prototype.postMessage = function (this: Worker, message: unknown, transfer?: readonly TransferListItem[]) {
       posted.push(message);
-      return original.call(this, message, transfer as Transferable[]);
+      return original.call(this, message, transfer as TransferListItem[]);
     };
     let result: InspectResult;
     try {
