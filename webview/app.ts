@@ -137,7 +137,9 @@ export class App {
       return this.render();
     }
     const saved = this.ui.tensor === tensor.name ? this.ui.options : null;
-    this.openTensor(tensor, saved ?? m.options);
+    // the host already computes m.options: take its answer, unless saved options of this page differ
+    const adopt = m.computing !== undefined && (!saved || JSON.stringify(saved) === JSON.stringify(m.options)) ? m.computing : undefined;
+    this.openTensor(tensor, saved ?? m.options, adopt);
   }
 
   /** A result, or pass 1's preview of one (`partial`: the request stays pending until its result). */
@@ -196,11 +198,12 @@ export class App {
     this.render();
   }
 
-  private openTensor(tensor: TensorInfo, options: InspectOptions): void {
+  /** `hostRequest`: the id under which the host already computes these options (init's `computing`). */
+  private openTensor(tensor: TensorInfo, options: InspectOptions, hostRequest?: number): void {
     this.picking = false;
     this.tensor = tensor;
     if (this.ui.tensor !== tensor.name) this.result = null;
-    this.compute(tensor.name, options);
+    this.compute(tensor.name, options, undefined, hostRequest);
   }
 
   /**
@@ -215,10 +218,13 @@ export class App {
     this.compute(tensor, options);
   }
 
-  /** `firstChannel` picks the channel window; by default the one shown, for the same tensor. */
-  private compute(tensor: string, options: InspectOptions, firstChannel?: number): void {
+  /**
+   * `firstChannel` picks the channel window; by default the one shown, for the same tensor. `hostRequest`: the host
+   * computes them already under that id, so the page waits for its answers without asking.
+   */
+  private compute(tensor: string, options: InspectOptions, firstChannel?: number, hostRequest?: number): void {
     this.cancelPending();
-    const id = this.nextId++;
+    const id = hostRequest ?? this.nextId++;
     const first = firstChannel ?? (this.ui.tensor === tensor ? this.window?.start ?? 0 : 0);
     this.pending = { id, kind: 'compute', tensor, options };
     this.options = options;
@@ -226,7 +232,7 @@ export class App {
     this.error = null;
     this.ui.options = options;
     persist(this.ui);
-    post({ type: 'compute', requestId: id, tensor, options, ...(first > 0 ? { firstChannel: first } : {}) });
+    if (hostRequest === undefined) post({ type: 'compute', requestId: id, tensor, options, ...(first > 0 ? { firstChannel: first } : {}) });
     this.render();
   }
 

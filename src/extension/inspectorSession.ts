@@ -34,6 +34,8 @@ export class InspectorSession extends Disposable {
   private running: { requestId: number; job: JobHandle<InspectResult> } | undefined;
   /** The first computation, started before the page asks for it (computeAhead). */
   private ahead: AheadJob | undefined;
+  /** The last id the host gave a request of its own (init's `computing`): negative, apart from the page's. */
+  private hostRequests = 0;
   private readonly cache = new Map<string, InspectResult>();
   /** Findings the engine cannot make from the tensor alone (a state dict's redundant bias), by tensor name. */
   private readonly extraDiagnostics = new Map<string, Diagnostic[]>();
@@ -185,7 +187,11 @@ export class InspectorSession extends Disposable {
       return;
     }
     const first = this.firstView(listing);
-    this.postInit(listing, first.tensor?.name ?? null, first.options);
+    // the job computeAhead started for this view answers under an id of the host's, without the page asking
+    const options = first.tensor && parseInspectOptions(first.options);
+    const computing = first.tensor && options && this.ahead?.key === jobKey(first.tensor.name, options) ? --this.hostRequests : undefined;
+    this.postInit(listing, first.tensor?.name ?? null, first.options, computing);
+    if (computing !== undefined) await this.compute(computing, first.tensor!.name, options!);
   }
 
   /** What init shows first: the source's tensor when it holds just one, with the default options for its shape. */
@@ -213,7 +219,7 @@ export class InspectorSession extends Disposable {
     const options = first.tensor && parseInspectOptions(first.options);
     if (!first.tensor || !options || this.listing !== listing || this.isDisposed) return;
     const ahead: AheadJob = {
-      key: JSON.stringify([first.tensor.name, options]), listing, fraction: 0, partial: null,
+      key: jobKey(first.tensor.name, options), listing, fraction: 0, partial: null,
       job: this.startJob(first.tensor, options, {
         progress: (fraction) => {
           ahead.fraction = fraction;
@@ -254,13 +260,13 @@ export class InspectorSession extends Disposable {
   }
 
   /** The webview's (re)start: what the source holds, which tensor to show, and the options to show it with. */
-  private postInit(listing: Listing, selected: string | null, options: InspectOptions): void {
+  private postInit(listing: Listing, selected: string | null, options: InspectOptions, computing?: number): void {
     // per-channel options (a state-dict layer's) are as long as the layer has channels: the first window of them
     const window = channelWindow(options.affine?.scale.length ?? options.running?.mean.length ?? 0, 0);
     this.shown = selected === null ? undefined : { tensor: selected, options, window };
     this.post({
       type: 'init', source: this.info, tensors: listing.tensors, layers: listing.layers, selected, options: windowOptions(options, window),
-      follow: { available: !!this.follow, enabled: this.follow?.enabled ?? false },
+      follow: { available: !!this.follow, enabled: this.follow?.enabled ?? false }, ...(computing === undefined ? {} : { computing }),
     });
   }
 
@@ -334,7 +340,7 @@ export class InspectorSession extends Disposable {
       this.post({ type: 'error', requestId, message: `No tensor named '${tensorName}' in ${this.info.label}.`, canRetry: false });
       return;
     }
-    const key = JSON.stringify([tensorName, options]);
+    const key = jobKey(tensorName, options);
     const cached = this.cache.get(key);
     if (cached) {
       this.showResult(requestId, tensor, cached, firstChannel);
@@ -472,8 +478,14 @@ function pngBytes(dataUrl: string): Uint8Array {
   return Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64');
 }
 
+/** What identifies a computation (the cache's key, and the job started ahead's): the tensor and its whole options. */
+function jobKey(tensor: string, options: InspectOptions): string {
+  return JSON.stringify([tensor, options]);
+}
+
 /** A computation started before the page asked for it, with the last progress it reported. */
 interface AheadJob {
+  /** jobKey of its tensor and options. */
   key: string;
   /** The listing it was planned from: a reload or a change on disk makes a new one, and the job stale. */
   listing: Promise<Listing>;

@@ -61,6 +61,12 @@ export interface InitMessage {
   selected: string | null;
   /** Options to compute with unless the webview has saved its own for this tensor. */
   options: InspectOptions;
+  /**
+   * The request id (negative: the host's own) under which the host already computes `selected` with `options`, a
+   * job it started as the inspector opened: the page takes its answers instead of asking, unless it shows the
+   * tensor with saved options of its own. Saves the page's request and its wait in a busy workbench.
+   */
+  computing?: number;
   /** Whether "Follow at each stop" is available (debug sources) and on. */
   follow: { available: boolean; enabled: boolean };
 }

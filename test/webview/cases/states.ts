@@ -17,6 +17,24 @@ export function registerStates(env: Env): void {
     assert.equal(await p.text('#op-words'), 'PyTorch BatchNorm2d, train, momentum 0.1, eps 1e-5, running_var unbiased');
   }));
 
+  test('an init the host already computes for: the page asks nothing and shows its answers, unless it saved other options', () => withPage(env, async (p) => {
+    await p.deliver({ ...fx.bnTrain.init, computing: -1 });
+    await p.deliver({ type: 'progress', requestId: -1, fraction: 0.5 });
+    await p.page.locator('#status', { hasText: '50.0 %' }).waitFor();
+    await p.deliverResult(-1, fx.bnTrain.tensor, fx.bnTrain.result!);
+    await p.page.locator('#summary-table').waitFor();
+    near(shown((await p.gridRow(0)).mean), ref.bn1.stats.mean[0], 'channel 0 mean (numpy)');
+    assert.equal(await p.count('compute'), 0);
+    // options of the page's own (64 bins), kept across a reload: it asks for them instead
+    await p.page.fill('#ctl-bins', '64');
+    await p.page.locator('#ctl-bins').dispatchEvent('change');
+    await p.waitPosted('compute');
+    await p.page.reload();
+    await p.waitPosted('ready');
+    await p.deliver({ ...fx.bnTrain.init, computing: -2 });
+    assert.equal((await p.waitPosted('compute')).options.bins, 64);
+  }));
+
   test('a changed file shows a banner whose Reload asks the host', () => withPage(env, async (p) => {
     await p.show(fx.bnTrain);
     await p.deliver({ type: 'sourceChanged', deleted: false });
