@@ -403,7 +403,7 @@ export function momentLists(parts: MomentsPass[]): MomentsState[][] {
 
 /**
  * Runs the inspection in this thread, streaming `src` once per pass. The worker pool runs the same passes over
- * ranges in several workers and merges them with the same InspectPlan (see enginePool.ts). `useKernels`: false
+ * ranges in several workers and merges them (momentLists, mergeBinning, mergeAfter; see enginePool.ts). `useKernels`: false
  * keeps to the TypeScript loops, for a thread that must not compile the WebAssembly kernels and reserve their
  * memory (the extension host, inspecting a tiny tensor inline).
  */
