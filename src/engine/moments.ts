@@ -89,15 +89,11 @@ export class GroupMoments implements MomentsState {
     return new GroupMoments(state.groups, null, state);
   }
 
-  /** Copies of the arrays (the accumulator may go on changing). */
+  /**
+   * The arrays themselves, not copies, for a run that is over: what a worker sends back to be merged (a copy of
+   * LayerNorm's per-row moments would be tens of MB).
+   */
   state(): MomentsState {
-    const out = { groups: this.groups } as MomentsState;
-    for (const key of MOMENT_ARRAYS) out[key] = this[key].slice();
-    return out;
-  }
-
-  /** The arrays themselves, not copies: the state of a run that is over (a copy of LayerNorm's rows is tens of MB). */
-  finalState(): MomentsState {
     const out = { groups: this.groups } as MomentsState;
     for (const key of MOMENT_ARRAYS) out[key] = this[key];
     return out;
@@ -282,6 +278,11 @@ export class GroupMoments implements MomentsState {
     const t = new GroupMoments(1);
     for (let g = 0; g < this.groups; g++) t.mergeGroup(0, this, g);
     return t;
+  }
+
+  /** Mean over finite values; NaN when there are none. */
+  finiteMean(g: number): number {
+    return this.count[g] > 0 ? this.mean[g] : NaN;
   }
 
   /** Biased (divide-by-n, numpy ddof=0) variance over finite values; NaN when there are none. */

@@ -105,7 +105,7 @@ async function runMoments(entry: TensorEntry, m: MomentsRequest, ctl: RunControl
     const groups = groupCount(m.map, elementCount(entry.shape));
     const moments = new GroupMoments(groups, kernels, sharedMomentsState(groups));
     await visitRange(entry, m.from, m.to, kernels, ctl, (chunk, start) => moments.add(chunk, start, m.map));
-    return moments.finalState();
+    return moments.state();
   });
 }
 

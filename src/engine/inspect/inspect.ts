@@ -129,7 +129,7 @@ export class InspectPlan {
       state: () => {
         const channels = ch ?? fresh(this.split.channels);
         if (sample) for (let g = 0; g < sample.groups; g++) channels.mergeGroup(g % this.split.channels, sample, g);
-        return { ch: channels.finalState(), norm: norm?.finalState() ?? null, sample: sample?.finalState() ?? null };
+        return { ch: channels.state(), norm: norm?.state() ?? null, sample: sample?.state() ?? null };
       },
     };
   }
@@ -462,7 +462,7 @@ function summary(m: GroupMoments, g: number, quantiles: Quantiles): Summary {
   return {
     count: m.count[g],
     elements: m.elements(g),
-    mean: m.count[g] ? m.mean[g] : NaN,
+    mean: m.finiteMean(g),
     var: v,
     var_unbiased: m.unbiasedVariance(g),
     std: Math.sqrt(v),

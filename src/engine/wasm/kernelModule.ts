@@ -192,13 +192,13 @@ function histogram(tables: 1 | 2, single: boolean): FunctionDef {
    * conversion and a broadcast, the margins more); the float64 ones in a local (a float64 splat is one
    * instruction, cheaper to repeat than to load).
    */
-  const vector = (): { use: Code; init(value: Code): Code } => {
-    if (single) {
-      const slot = slots++;
-      return { use: constant(slot), init: (value) => storeConstant(slot, value) };
-    }
-    const local = declare('v128');
-    return { use: get(local), init: (value) => [value, set(local)] };
+  const vector = (): { readonly use: Code; init(value: Code): Code } => {
+    // placed on first use: each variant uses only its own margins (the float64 ones per call, the float32 ones per table)
+    let at: number | undefined;
+    const place = () => (at ??= single ? slots++ : declare('v128'));
+    return single
+      ? { get use() { return constant(place()); }, init: (value) => storeConstant(place(), value) }
+      : { get use() { return get(place()); }, init: (value) => [value, set(place())] };
   };
   const margin = vector(), top = vector();
   const all = Array.from({ length: tables }, (_, i) => ({

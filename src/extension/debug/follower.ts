@@ -113,7 +113,7 @@ export class DebugFollower extends Disposable implements FollowController {
     const m = await this.engine.groupMoments(value.source, { run: Math.max(1, inner), mod: channels }).promise;
     const point: StopPoint = {
       stop, label: frameLabel(value.frame),
-      mean: Array.from({ length: channels }, (_, c) => (m.count[c] ? m.mean[c] : NaN)),
+      mean: Array.from({ length: channels }, (_, c) => m.finiteMean(c)),
       var: Array.from({ length: channels }, (_, c) => m.variance(c)),
     };
     this.points.push(point);
