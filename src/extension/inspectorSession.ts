@@ -186,41 +186,44 @@ export class InspectorSession extends Disposable {
       else log().warn(`${this.info.label}: ${e.message}`);
       return;
     }
-    const first = this.firstView(listing);
+    const { tensor, options, request } = this.firstView(listing);
     // the job computeAhead started for this view answers under an id of the host's, without the page asking
-    const options = first.tensor && parseInspectOptions(first.options);
-    const computing = first.tensor && options && this.ahead?.key === jobKey(first.tensor.name, options) ? --this.hostRequests : undefined;
-    this.postInit(listing, first.tensor?.name ?? null, first.options, computing);
-    if (computing !== undefined) await this.compute(computing, first.tensor!.name, options!);
+    const computing = request && this.ahead?.key === request.key ? --this.hostRequests : undefined;
+    this.postInit(listing, tensor?.name ?? null, options, computing);
+    if (request && computing !== undefined) await this.compute(computing, request.tensor.name, request.options);
   }
 
-  /** What init shows first: the source's tensor when it holds just one, with the default options for its shape. */
-  private firstView(listing: Listing): { tensor: TensorInfo | undefined; options: InspectOptions } {
+  /**
+   * What init shows first: the source's tensor when it holds just one, with the default options for its shape; and
+   * then the computation of it as the page's request would carry it (options checked and rebuilt by the message
+   * parser), with its cache key.
+   */
+  private firstView(listing: Listing): { tensor: TensorInfo | undefined; options: InspectOptions; request?: FirstRequest } {
     const tensor = listing.tensors.length === 1 && listing.layers.length === 0 ? listing.tensors[0] : undefined;
     const bins = vscode.workspace.getConfiguration(Settings.section).get<number>(Settings.histogramBins, 100);
-    return { tensor, options: { ...defaultOptionsFor(tensor?.shape ?? [], bins), ...this.initialOptions } };
+    const options = { ...defaultOptionsFor(tensor?.shape ?? [], bins), ...this.initialOptions };
+    const parsed = tensor && parseInspectOptions(options);
+    return { tensor, options, request: tensor && parsed ? { tensor, options: parsed, key: jobKey(tensor.name, parsed) } : undefined };
   }
 
   /**
    * The page takes a while to start (the workbench loads the webview, then its script runs) and the engine need not
    * wait for it: the listing and, for a source of one tensor, the statistics that init will make the page ask for
-   * start as the inspector opens. The page's compute for those options takes the job over (takeAhead); any other
-   * request cancels it.
+   * start as the inspector opens. A request for those options takes the job over (takeAhead): the host's own, made
+   * with init (its `computing`), or the page's; any other request cancels it.
    */
   private async computeAhead(): Promise<void> {
     const listing = this.getListing();
-    let first: ReturnType<InspectorSession['firstView']>;
+    let request: FirstRequest | undefined;
     try {
-      first = this.firstView(await listing);
+      request = this.firstView(await listing).request;
     } catch {
       return; // sendInit reports the failure once the page is ready
     }
-    // the options exactly as the page's request will carry them (checked and rebuilt by the message parser)
-    const options = first.tensor && parseInspectOptions(first.options);
-    if (!first.tensor || !options || this.listing !== listing || this.isDisposed) return;
+    if (!request || this.listing !== listing || this.isDisposed) return;
     const ahead: AheadJob = {
-      key: jobKey(first.tensor.name, options), listing, fraction: 0, partial: null,
-      job: this.startJob(first.tensor, options, {
+      key: request.key, listing, fraction: 0, partial: null,
+      job: this.startJob(request.tensor, request.options, {
         progress: (fraction) => {
           ahead.fraction = fraction;
           ahead.reports?.progress(fraction);
@@ -481,6 +484,14 @@ function pngBytes(dataUrl: string): Uint8Array {
 /** What identifies a computation (the cache's key, and the job started ahead's): the tensor and its whole options. */
 function jobKey(tensor: string, options: InspectOptions): string {
   return JSON.stringify([tensor, options]);
+}
+
+/** The first view's computation (InspectorSession.firstView). */
+interface FirstRequest {
+  tensor: TensorInfo;
+  options: InspectOptions;
+  /** jobKey of its tensor and options. */
+  key: string;
 }
 
 /** A computation started before the page asked for it, with the last progress it reported. */
