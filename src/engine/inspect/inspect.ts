@@ -43,8 +43,8 @@ const MAX_SAMPLE_CELLS = 2048;
 const MAX_CHANNEL_BIN_CELLS = 6144;
 
 /**
- * Pass 1's result over a range of the tensor: moments per channel, per normalization group, per (sample, channel).
- * `norm` is null when the normalization groups are the channels or the (sample, channel) groups (InstanceNorm).
+ * Pass 1's result over a range of the tensor: moments per channel, per normalization group, and per row of
+ * (sample, channel) moments (SampleRows). `norm` is null when the normalization groups are the channels.
  */
 export interface MomentsPass {
   ch: MomentsState;
@@ -85,8 +85,9 @@ export class InspectPlan {
   private readonly channelMap: GroupMap;
   private readonly allMap: GroupMap;
   private readonly plan: NormPlan | null;
-  private readonly sampleMap: GroupMap | null;
-  /** The normalization groups are the (sample, channel) groups (InstanceNorm): pass 1 keeps them once, as `sample`. */
+  /** The rows of (sample, channel) moments the payload carries, when axis 0 is a batch axis. */
+  private readonly rows: SampleRows | null;
+  /** The normalization groups are the (sample, channel) groups (InstanceNorm): pass 1 sums the rows from them. */
   private readonly normIsSample: boolean;
   private readonly batchAxisDistinct: boolean;
   private readonly bins: number;
@@ -100,8 +101,9 @@ export class InspectPlan {
     this.allMap = { run: Math.max(1, this.total), mod: 0 };
     this.plan = this.total > 0 ? planNormalization(shape, options) : null;
     this.batchAxisDistinct = axis !== null && axis !== 0 && shape.length > 1;
-    this.sampleMap = this.batchAxisDistinct ? sampleChannelMap(shape, axis!) : null;
-    this.normIsSample = !!this.plan && !!this.sampleMap && sameMap(this.plan.map, this.sampleMap);
+    const sampleMap = this.batchAxisDistinct ? sampleChannelMap(shape, axis!) : null;
+    this.rows = sampleMap ? sampleRows(sampleMap, this.total) : null;
+    this.normIsSample = !!this.plan && !!sampleMap && sameMap(this.plan.map, sampleMap);
     this.passes = this.plan && !this.plan.perChannel ? 3 : 2;
     this.bins = Math.max(1, Math.round(options.bins));
     this.channelBins = Math.max(8, Math.min(this.bins, Math.floor(MAX_CHANNEL_BIN_CELLS / Math.max(1, this.split.channels))));
@@ -113,23 +115,30 @@ export class InspectPlan {
    */
   moments(kernels: Kernels | null, shared = false): PassRun<MomentsPass> {
     const fresh = (groups: number) => new GroupMoments(groups, kernels, shared ? sharedMomentsState(groups) : undefined);
-    const sampleMap = this.sampleMap;
-    const sample = sampleMap ? fresh(groupCount(sampleMap, this.total)) : null;
-    // (sample, channel) groups refine the channels: channel c is the merge of groups s·C + c, not a second sweep
-    const ch = sample ? null : fresh(this.split.channels);
+    const rowMap = this.rows?.map;
     const planMap = this.plan?.map;
-    const norm = planMap && !sameMap(planMap, this.channelMap) && !this.normIsSample ? fresh(groupCount(planMap, this.total)) : null;
+    const norm = planMap && !sameMap(planMap, this.channelMap) ? fresh(groupCount(planMap, this.total)) : null;
+    // groups that refine others are merged into them, not summed in another sweep: InstanceNorm's (sample,
+    // channel) groups into the rows, the rows into the channels
+    const rows = rowMap && !this.normIsSample ? fresh(groupCount(rowMap, this.total)) : null;
+    const ch = rowMap ? null : fresh(this.split.channels);
     return {
       add: (chunk, start) => {
         const staged = stage(chunk, kernels);
         ch?.add(staged, start, this.channelMap);
         norm?.add(staged, start, planMap!);
-        sample?.add(staged, start, sampleMap!);
+        rows?.add(staged, start, rowMap!);
       },
       state: () => {
-        const channels = ch ?? fresh(this.split.channels);
-        if (sample) for (let g = 0; g < sample.groups; g++) channels.mergeGroup(g % this.split.channels, sample, g);
-        return { ch: channels.state(), norm: norm?.state() ?? null, sample: sample?.state() ?? null };
+        const channels = this.split.channels;
+        let sample = rows;
+        if (this.rows && !sample) {
+          sample = fresh(this.rows.count);
+          for (let g = 0; g < norm!.groups; g++) sample.mergeGroup(this.rows.rowOf(g), norm!, g);
+        }
+        const perChannel = ch ?? fresh(channels);
+        if (sample) for (let g = 0; g < sample.groups; g++) perChannel.mergeGroup(g % channels, sample, g);
+        return { ch: perChannel.state(), norm: norm?.state() ?? null, sample: sample?.state() ?? null };
       },
     };
   }
@@ -272,7 +281,7 @@ export class InspectPlan {
       channels: this.split.channels,
       batch: this.batchAxisDistinct ? this.shape[0] : 1,
       normalization: this.plan ? normalizationSummary(this.plan, GroupMoments.over(this.normGroups(m)), this.options) : null,
-      samples: m.sample ? samplePayload(GroupMoments.over(m.sample), this.split.channels) : null,
+      samples: m.sample && this.rows ? samplePayload(m.sample, this.rows) : null,
     };
   }
 
@@ -282,7 +291,7 @@ export class InspectPlan {
 
   /** The moments of the normalization groups, wherever pass 1 keeps them. */
   private normGroups(m: MomentsPass): MomentsState {
-    return m.norm ?? (this.normIsSample ? m.sample! : m.ch);
+    return m.norm ?? m.ch;
   }
 
   private rawBins(m: MomentsPass, kernels: Kernels | null): BinsRun {
@@ -490,20 +499,37 @@ function normalizationSummary(plan: NormPlan, m: GroupMoments, o: InspectOptions
   return { groups: plan.groups, groupSize: plan.groupSize, varMin, varMax, epsDominated };
 }
 
-function samplePayload(m: GroupMoments, channels: number): SampleMoments {
-  const samples = channels ? m.groups / channels : 0;
+/**
+ * How the (sample, channel) moments become at most MAX_SAMPLE_ROWS rows (fewer when there are many channels): rows of
+ * `perRow` consecutive samples, each row a group per channel. Pass 1 sums the rows directly, so its state stays
+ * O(rows × channels) however many samples there are (a (N, C) table has a sample per row of the table).
+ */
+interface SampleRows {
+  map: GroupMap;
+  perRow: number;
+  count: number;
+  channels: number;
+  /** The row group holding (sample, channel) group g. */
+  rowOf(g: number): number;
+}
+
+function sampleRows(sampleMap: GroupMap, total: number): SampleRows {
+  const channels = sampleMap.mod;
+  const samples = groupCount(sampleMap, total) / Math.max(1, channels);
   const maxRows = Math.max(1, Math.min(MAX_SAMPLE_ROWS, Math.floor(MAX_SAMPLE_CELLS / Math.max(1, channels))));
   const perRow = Math.max(1, Math.ceil(samples / maxRows));
-  const rows = Math.ceil(samples / perRow);
-  const merged = new GroupMoments(rows * channels);
-  for (let r = 0; r < rows; r++) {
-    for (let s = r * perRow; s < Math.min(samples, (r + 1) * perRow); s++) {
-      for (let c = 0; c < channels; c++) merged.mergeGroup(r * channels + c, m, s * channels + c);
-    }
-  }
+  const map = { ...sampleMap, block: sampleMap.block! * perRow };
   return {
-    rows, samplesPerRow: perRow, channels,
-    count: Array.from(merged.count), mean: Array.from(merged.mean), m2: Array.from(merged.m2),
+    map, perRow, channels,
+    count: groupCount(map, total),
+    rowOf: (g) => Math.floor(g / channels / perRow) * channels + (g % channels),
+  };
+}
+
+function samplePayload(m: MomentsState, rows: SampleRows): SampleMoments {
+  return {
+    rows: rows.channels ? m.groups / rows.channels : 0, samplesPerRow: rows.perRow, channels: rows.channels,
+    count: Array.from(m.count), mean: Array.from(m.mean), m2: Array.from(m.m2),
   };
 }
 

@@ -66,7 +66,13 @@ export function planNormalization(shape: readonly number[], o: InspectOptions): 
   const map = sampleChannelMap(shape, axis);
   const samples = map.block ? total / map.block : 1;
   if (o.op === 'instancenorm') {
-    return { map, groups: samples * channels, groupSize: channels ? total / (samples * channels) : 0, perChannel: false, params: (m) => standardize(m, o.eps) };
+    const groupSize = channels ? total / (samples * channels) : 0;
+    // as torch.nn.functional.instance_norm refuses it; here it would also mean a group per element
+    if (groupSize === 1) {
+      throw new EngineError(`Expected more than 1 spatial element for InstanceNorm: shape (${shape.join(', ')}) has one value per `
+        + `(sample, channel) with channel axis ${axis}. Use LayerNorm or BatchNorm, or pick the channel axis of a tensor with spatial axes.`);
+    }
+    return { map, groups: samples * channels, groupSize, perChannel: false, params: (m) => standardize(m, o.eps) };
   }
   // groupnorm
   if (!Number.isInteger(o.groups) || o.groups < 1 || channels % o.groups !== 0) {

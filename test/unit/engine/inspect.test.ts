@@ -1,7 +1,7 @@
 /** The inspector's statistics against numpy and PyTorch (test/fixtures/stats, made by scripts/fixtures/gen_stats.py). */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { inspect } from '../../../src/engine/inspect/inspect';
+import { inspect, InspectPlan } from '../../../src/engine/inspect/inspect';
 import { DEFAULT_INSPECT_OPTIONS, type InspectOptions, type Summary } from '../../../src/engine/inspect/types';
 import type { Histogram } from '../../../src/engine/histogram';
 import { entryElements } from '../../../src/formats/elementSource';
@@ -13,9 +13,10 @@ interface RefSummary {
   mean?: number; var?: number; var_unbiased?: number | null; min?: number; max?: number;
   quantiles?: number[]; hist_counts?: number[]; hist_edges?: number[];
 }
+interface RefRows { samples_per_row: number; count: number[]; mean: number[]; m2: number[] }
 interface RefCase {
   file: string; axis: number | null; overall: RefSummary; channels: RefSummary[];
-  options?: Partial<InspectOptions>; after_channels?: RefSummary[]; after_overall?: RefSummary;
+  options?: Partial<InspectOptions>; after_channels?: RefSummary[]; after_overall?: RefSummary; sample_rows?: RefRows;
 }
 const expected = JSON.parse(fs.readFileSync(fixture('stats', 'expected.json'), 'utf8')) as { bins: number; cases: Record<string, RefCase> };
 
@@ -69,6 +70,32 @@ describe('inspector statistics match numpy', () => {
     });
   }
 
+  for (const [name, c] of Object.entries(expected.cases).filter(([, c]) => c.sample_rows)) {
+    it(`${name}: moments per row of consecutive samples and channel`, async () => {
+      const rows = c.sample_rows!;
+      // under the case's own operation: InstanceNorm sums the rows from its (sample, channel) groups
+      const s = (await run(c, c.options ?? {})).samples!;
+      assert.equal(s.samplesPerRow, rows.samples_per_row);
+      assert.equal(s.rows * s.channels, rows.count.length);
+      assert.deepEqual(s.count, rows.count);
+      s.mean.forEach((m, i) => rows.count[i] && assertClose(m, rows.mean[i], 1e-9, 1e-12, `${name} row cell ${i} mean`));
+      s.m2.forEach((m, i) => rows.count[i] && assertClose(m, rows.m2[i], 1e-9, 1e-9, `${name} row cell ${i} m2`));
+    });
+  }
+
+  it('keeps a tall table\'s per-sample moments to rows of samples: pass 1 holds O(rows × channels), not O(samples)', () => {
+    // 4M samples of 16 features: a state per (sample, channel) would be 64M groups (4.6 GB)
+    const plan = new InspectPlan([1 << 22, 16], 'float32', { ...DEFAULT_INSPECT_OPTIONS, op: 'zscore', channelAxis: 1 });
+    const run = plan.moments(null);
+    run.add(Float32Array.from({ length: 64 }, (_, i) => i), 0);
+    const m = run.state();
+    assert.equal(m.sample!.groups, 128 * 16);
+    assert.equal(m.norm, null);
+    assert.equal(m.ch.count[3], 4);
+    assert.equal(m.sample!.count[3], 4);
+    assert.equal(m.sample!.mean[3], (3 + 19 + 35 + 51) / 4);
+  });
+
   it('gives the same numbers whatever the chunk size (chunks merge exactly)', async () => {
     const c = expected.cases.nchw_nonfinite;
     const whole = await run(c, {});
@@ -110,6 +137,12 @@ describe('normalized statistics match PyTorch', () => {
     const src = { shape: [1, 5], dtype: 'float32' as const, async *chunks() { yield Float32Array.of(1, 2, 3, 4, 5); } };
     await assert.rejects(inspect(src, { ...DEFAULT_INSPECT_OPTIONS, op: 'batchnorm', mode: 'train', channelAxis: 1 }),
       (e: Error) => e.name === 'EngineError' && /5 channels/.test(e.message) && /1 value per channel/.test(e.message));
+  });
+
+  it('refuses InstanceNorm with one value per (sample, channel), as torch does', async () => {
+    const src = { shape: [3, 4], dtype: 'float32' as const, async *chunks() { yield new Float32Array(12); } };
+    await assert.rejects(inspect(src, { ...DEFAULT_INSPECT_OPTIONS, op: 'instancenorm', channelAxis: 1 }),
+      (e: Error) => e.name === 'EngineError' && /more than 1 spatial element/.test(e.message) && /\(3, 4\)/.test(e.message));
   });
 
   it('refuses GroupNorm when the groups do not divide the channels', async () => {

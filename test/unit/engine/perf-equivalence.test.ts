@@ -238,6 +238,12 @@ function assertSameResult(a: InspectResult, b: InspectResult, what: string): voi
     assertClose(s.mean, sb[i].mean, 1e-12, 1e-14, `${what}: mean of summary ${i}`);
     assertClose(s.var, sb[i].var, 1e-9, 1e-14, `${what}: var of summary ${i}`);
   });
+  assert.equal(!a.samples, !b.samples, `${what}: per-sample moments on one side only`);
+  if (a.samples && b.samples) {
+    assert.deepEqual([a.samples.rows, a.samples.samplesPerRow, a.samples.count], [b.samples.rows, b.samples.samplesPerRow, b.samples.count]);
+    a.samples.mean.forEach((m, i) => assertClose(m, b.samples!.mean[i], 1e-12, 1e-14, `${what}: per-sample mean ${i}`));
+    a.samples.m2.forEach((m, i) => assertClose(m, b.samples!.m2[i], 1e-9, 1e-12, `${what}: per-sample m2 ${i}`));
+  }
   if (a.channel.histAfter) {
     // x̂ bins depend on x̂ ranges, which carry the moments' last-bit differences: totals must agree
     a.channel.histAfter.forEach((h, c) => assert.equal(h.counts.reduce((x, y) => x + y, 0), b.channel.histAfter![c].counts.reduce((x, y) => x + y, 0)));
