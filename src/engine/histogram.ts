@@ -5,7 +5,7 @@
  */
 import type { NumericArray } from './dtype';
 import type { GroupMap } from './moments';
-import { SegmentWalk } from './segments';
+import { KERNEL_MIN_RUN, RegroupedChunk, SegmentWalk } from './segments';
 import type { HistogramTable, Kernels } from './wasm/kernels';
 
 export interface Histogram {
@@ -64,7 +64,6 @@ function binsExactly(lo: number, hi: number, bins: number): boolean {
   return Number.isFinite(hi - lo) && Math.max(Math.abs(lo), Math.abs(hi)) * bins * 2 ** -44 <= hi - lo;
 }
 
-const KERNEL_MIN_RUN = 16;
 /** A uint32 count cannot overflow before this many values have been added. */
 const MAX_UINT32 = 2 ** 32 - 1;
 
@@ -173,13 +172,15 @@ export class GroupHistograms {
   static addBoth(a: GroupHistograms, b: GroupHistograms | null, values: NumericArray, start: number, map: GroupMap, bMap = map): void {
     const kernels = a.kernels && values instanceof Float32Array ? a.kernels : null;
     const whole = bMap !== map;
+    // short runs (channels-last) are regrouped, so that a kernel call bins a group's elements of the chunk at once
+    const regrouped = kernels && RegroupedChunk.pays(map, values.length) ? kernels.regroup(values as Float32Array, start, map) : null;
     // one sweep pays off only through the kernels, and beside one group only when a's segments are long enough
-    if (b && (!kernels || b.kernels !== kernels || (whole && map.run < KERNEL_MIN_RUN))) {
+    if (b && (!kernels || b.kernels !== kernels || (whole && map.run < KERNEL_MIN_RUN && !regrouped))) {
       a.add(values, start, map);
       b.add(values, start, bMap);
       return;
     }
-    const staged = kernels ? kernels.stage(values as Float32Array) : values;
+    const staged = regrouped?.values ?? (kernels ? kernels.stage(values as Float32Array) : values);
     const base = kernels ? kernels.addressOf(staged as Float32Array) : 0;
     for (const h of b ? [a, b] : [a]) {
       if (h.kernels && values.length > h.room) h.flush();
@@ -187,7 +188,7 @@ export class GroupHistograms {
     }
     const aCounts = a.tally();
     const bCounts = b?.tally();
-    for (const s = new SegmentWalk(map, start, values.length); s.next();) {
+    for (const s = regrouped ?? new SegmentWalk(map, start, values.length); s.next();) {
       const g = s.group;
       const gb = whole ? 0 : g;
       // a call per segment pays off from a few elements on; channels-last runs of one stay in the loop

@@ -9,7 +9,7 @@
  * Non-finite values are counted and excluded: mean, variance, min and max are over finite values.
  */
 import type { NumericArray } from './dtype';
-import { SegmentWalk } from './segments';
+import { KERNEL_MIN_RUN, RegroupedChunk, SegmentWalk, type Segments } from './segments';
 import type { Kernels } from './wasm/kernels';
 
 /**
@@ -36,9 +36,6 @@ export function groupCount(map: GroupMap, elements: number): number {
   if (map.mod && !map.block) return map.mod;
   return elements === 0 ? 0 : groupOf(map, elements - 1) + 1;
 }
-
-/** Below this run length, accumulate per group with shifted sums instead of merging every segment. */
-const SHORT_RUN = 16;
 
 /** The arrays of a GroupMoments, structured-cloneable: what a worker sends back to be merged. */
 export interface MomentsState {
@@ -101,20 +98,27 @@ export class GroupMoments implements MomentsState {
 
   /** Adds `values`, which are the tensor's elements `start .. start + values.length - 1` in storage order. */
   add(values: NumericArray, start: number, map: GroupMap): this {
-    // with mod 0 a group is one contiguous run (LayerNorm rows): gathering short runs per group gains nothing
-    if (map.run < SHORT_RUN && map.mod > 0 && values.length > map.run) this.addShortRuns(values, start, map);
-    else this.addSegments(values, start, map);
+    const kernels = this.kernels && values instanceof Float32Array ? this.kernels : null;
+    if (kernels && RegroupedChunk.pays(map, values.length)) {
+      // short runs (channels-last): the kernel reduces each group's elements of the chunk, gathered
+      const regrouped = kernels.regroup(values as Float32Array, start, map);
+      this.addSegments(kernels, regrouped.values, regrouped);
+    } else if (map.run < KERNEL_MIN_RUN && map.mod > 0 && values.length > map.run) {
+      // with mod 0 a group is one contiguous run (LayerNorm rows): gathering short runs per group gains nothing
+      this.addShortRuns(values, start, map);
+    } else {
+      const staged = kernels ? kernels.stage(values as Float32Array) : values;
+      this.addSegments(kernels, staged, new SegmentWalk(map, start, values.length));
+    }
     return this;
   }
 
-  /** Long runs (e.g. NCHW channels): each contiguous segment is reduced, then merged into its group. */
-  private addSegments(values: NumericArray, start: number, map: GroupMap): void {
-    const kernels = this.kernels && values instanceof Float32Array ? this.kernels : null;
-    const staged = kernels ? kernels.stage(values as Float32Array) : values;
-    const base = kernels ? kernels.addressOf(staged as Float32Array) : 0;
-    for (const s = new SegmentWalk(map, start, values.length); s.next();) {
-      if (kernels && s.to - s.from >= SHORT_RUN) this.addSegmentKernel(kernels, staged, base, s.from, s.to, s.group);
-      else this.addSegment(staged, s.from, s.to, s.group);
+  /** Each segment is reduced (by the kernel when it is long enough), then merged into its group. */
+  private addSegments(kernels: Kernels | null, values: NumericArray, segments: Segments): void {
+    const base = kernels ? kernels.addressOf(values as Float32Array) : 0;
+    for (const s = segments; s.next();) {
+      if (kernels && s.to - s.from >= KERNEL_MIN_RUN) this.addSegmentKernel(kernels, values, base, s.from, s.to, s.group);
+      else this.addSegment(values, s.from, s.to, s.group);
     }
   }
 
@@ -189,7 +193,8 @@ export class GroupMoments implements MomentsState {
   }
 
   /**
-   * Short runs (e.g. channels-last): per-group shifted sums over the whole call in flat typed arrays, merged
+   * Short runs (e.g. channels-last) that are not regrouped for the kernels (float64 data, the TypeScript reference,
+   * groups of a few elements each): per-group shifted sums over the whole call in flat typed arrays, merged
    * once per group at the end.
    */
   private addShortRuns(values: NumericArray, start: number, map: GroupMap): void {

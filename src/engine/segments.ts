@@ -4,13 +4,25 @@
  * tight loop (or a kernel call) for its group. Counters replace the divisions of `groupOf`, so even maps with
  * one-element runs (channels-last) cost a few additions per segment.
  */
+import type { NumericArray } from './dtype';
 import type { GroupMap } from './moments';
+
+/** Below this many elements a kernel call costs more than the loop it replaces. */
+export const KERNEL_MIN_RUN = 16;
+
+/** What SegmentWalk and RegroupedChunk both give: segment after segment of a chunk, each of one group. */
+export interface Segments {
+  readonly from: number;
+  readonly to: number;
+  readonly group: number;
+  next(): boolean;
+}
 
 /**
  * Usage: `for (const s = new SegmentWalk(map, start, n); s.next();) { ...s.from, s.to, s.group }` where `from` and
  * `to` index the chunk (0 ≤ from < to ≤ n) whose first element is the tensor's element `start`.
  */
-export class SegmentWalk {
+export class SegmentWalk implements Segments {
   from = 0;
   to = 0;
   group = 0;
@@ -54,4 +66,105 @@ export class SegmentWalk {
     }
     return true;
   }
+}
+
+/** Elements left free after each group's, so that the groups' write cursors do not fall in the same cache sets
+ * (with one element per channel they would be a power of two apart: the sweep ran seven times slower). */
+const GAP = 16;
+
+/**
+ * A chunk rewritten group by group (each group's elements in their order) for a map of short runs with a modulus:
+ * channels-last tensors and (N, C) tables, whose segments are a run of one element per channel, so that a kernel
+ * call covers all of a group's elements in the chunk instead of one run. Its walk yields a segment per group.
+ */
+export class RegroupedChunk implements Segments {
+  from = 0;
+  to = 0;
+  group = 0;
+  private index = -1;
+
+  /** `groups[i]`'s elements are values[bounds[2i] .. bounds[2i + 1]). */
+  private constructor(readonly values: NumericArray, private readonly groups: Int32Array, private readonly bounds: Int32Array) {}
+
+  /**
+   * Whether regrouping `length` elements pays off: `map` has short runs and a modulus, and its groups get
+   * KERNEL_MIN_RUN elements of the chunk on average (a blocked map with small blocks touches many groups).
+   */
+  static pays(map: GroupMap, length: number): boolean {
+    return map.run < KERNEL_MIN_RUN && map.mod > 1 && length > map.run && length >= KERNEL_MIN_RUN * touched(map, length);
+  }
+
+  /** Elements `out` must hold to regroup `length` elements. */
+  static capacity(map: GroupMap, length: number): number {
+    return length + GAP * touched(map, length);
+  }
+
+  /**
+   * `values` (the tensor's elements start .. start + values.length - 1) regrouped into `out` (capacity() elements), block by
+   * block (groups are block·mod + channel): each channel's count follows from the block's length, then one
+   * sequential sweep writes every element at its channel's cursor.
+   */
+  static of(values: NumericArray, start: number, map: GroupMap, out: NumericArray): RegroupedChunk {
+    const n = values.length;
+    const { run, mod } = map;
+    const period = run * mod;
+    const block = map.block ?? Infinity;
+    const groups: number[] = [];
+    const bounds: number[] = [];
+    const cursor = new Int32Array(mod);
+    let k = 0;
+    for (let a = 0; a < n;) {
+      const e = start + a;
+      const b = block === Infinity ? n : Math.min(n, a + block - (e % block));
+      const base = block === Infinity ? 0 : Math.floor(e / block) * mod;
+      // channel c's elements in [a, b): those of whole periods, plus the part of its run in the partial ones
+      const phase = e % period;
+      const periods = Math.floor((b - a + phase) / period);
+      const tail = (b - a + phase) % period;
+      for (let c = 0; c < mod; c++) {
+        const runStart = c * run;
+        const inHead = Math.max(0, Math.min(runStart + run, phase) - runStart);
+        const inTail = Math.max(0, Math.min(runStart + run, tail) - runStart);
+        cursor[c] = k;
+        bounds.push(k);
+        k += periods * run - inHead + inTail;
+        groups.push(base + c);
+        bounds.push(k);
+        k += GAP;
+      }
+      let inRun = e % run;
+      let c = Math.floor(phase / run);
+      if (run === 1) {
+        for (let j = a; j < b; j++) {
+          out[cursor[c]++] = values[j];
+          if (++c === mod) c = 0;
+        }
+      } else {
+        for (let j = a; j < b; j++) {
+          out[cursor[c]++] = values[j];
+          if (++inRun === run) {
+            inRun = 0;
+            if (++c === mod) c = 0;
+          }
+        }
+      }
+      a = b;
+    }
+    return new RegroupedChunk(out, Int32Array.from(groups), Int32Array.from(bounds));
+  }
+
+  next(): boolean {
+    do {
+      if (++this.index >= this.groups.length) return false;
+      this.from = this.bounds[2 * this.index];
+      this.to = this.bounds[2 * this.index + 1];
+    } while (this.from === this.to);
+    this.group = this.groups[this.index];
+    return true;
+  }
+}
+
+/** At most how many groups of a map with a modulus `length` consecutive elements touch. */
+function touched(map: GroupMap, length: number): number {
+  return map.block ? (Math.ceil(length / map.block) + 1) * map.mod : map.mod;
 }

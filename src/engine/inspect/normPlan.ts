@@ -6,7 +6,7 @@
 import { outputDType, type DType, type NumericArray } from '../dtype';
 import { EngineError } from '../errors';
 import type { GroupMap, GroupMoments } from '../moments';
-import { SegmentWalk } from '../segments';
+import { KERNEL_MIN_RUN, SegmentWalk } from '../segments';
 import type { Kernels } from '../wasm/kernels';
 import { channelSplit, elementCount, normalizeAxis } from '../tensor';
 import type { InspectOptions } from './types';
@@ -185,6 +185,10 @@ export function applyPlan(chunk: NumericArray, start: number, plan: NormPlan, p:
  */
 export function mapGroups(input: NumericArray, out: NumericArray, start: number, map: GroupMap, p: NormParams,
   kernels: Kernels | null): void {
+  if (map.run < KERNEL_MIN_RUN && map.mod > 1) {
+    mapShortRuns(input, out, start, map, p);
+    return;
+  }
   const outAt = kernels && out instanceof Float32Array ? kernels.addressOf(out) : -1;
   const inAt = outAt >= 0 && input instanceof Float32Array ? kernels!.addressOf(input) : -1;
   for (const s = new SegmentWalk(map, start, input.length); s.next();) {
@@ -199,5 +203,29 @@ export function mapGroups(input: NumericArray, out: NumericArray, start: number,
   }
 }
 
-/** Below this segment length a kernel call costs more than the loop it replaces. */
-const KERNEL_MIN_RUN = 16;
+/**
+ * mapGroups for runs too short for a kernel call (channels-last: one element per channel): one loop over the
+ * elements with a cursor over the channels, block by block, instead of a segment per run.
+ */
+function mapShortRuns(input: NumericArray, out: NumericArray, start: number, map: GroupMap, p: NormParams): void {
+  const n = input.length;
+  const { run, mod } = map;
+  const block = map.block ?? Infinity;
+  const { shift, scale, offset } = p;
+  for (let a = 0; a < n;) {
+    const e = start + a;
+    const b = block === Infinity ? n : Math.min(n, a + block - (e % block));
+    const base = block === Infinity ? 0 : Math.floor(e / block) * mod;
+    let inRun = e % run;
+    let c = Math.floor(e / run) % mod;
+    for (let j = a; j < b; j++) {
+      const g = base + c;
+      out[j] = (input[j] - shift[g]) * scale[g] + offset[g];
+      if (++inRun === run) {
+        inRun = 0;
+        if (++c === mod) c = 0;
+      }
+    }
+    a = b;
+  }
+}

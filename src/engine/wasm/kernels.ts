@@ -4,6 +4,8 @@
  * already live in this memory (a worker reads file bytes straight into it) are used in place; others are staged
  * once per chunk. Everything here has a TypeScript twin that stays the reference (see kernelModule.ts).
  */
+import type { GroupMap } from '../moments';
+import { RegroupedChunk } from '../segments';
 import { F32_MAX_BINS, kernelModuleBytes, OUT, OUT_BYTES, RESERVED_BYTES } from './kernelModule';
 
 const PAGE = 65536;
@@ -111,6 +113,7 @@ export class Kernels {
   private readonly fn: Exports;
   private top = RESERVED_BYTES;
   private staging = { ptr: 0, bytes: 0 };
+  private regrouping = { ptr: 0, bytes: 0 };
   private out: Float64Array;
   /** Set once chunk views exist: from then on the memory must not grow under them. */
   private streaming = false;
@@ -133,6 +136,7 @@ export class Kernels {
     if (this.top > KEEP_BYTES || idle.includes(this)) return;
     this.top = RESERVED_BYTES;
     this.staging = { ptr: 0, bytes: 0 };
+    this.regrouping = { ptr: 0, bytes: 0 };
     this.streaming = false;
     idle.push(this);
   }
@@ -184,6 +188,13 @@ export class Kernels {
     const view = this.f32(this.staging.ptr, values.length);
     view.set(values);
     return view;
+  }
+
+  /** `values` regrouped (RegroupedChunk) into an area of this memory, overwritten by the next call. */
+  regroup(values: Float32Array, start: number, map: GroupMap): RegroupedChunk {
+    const length = RegroupedChunk.capacity(map, values.length);
+    if (this.regrouping.bytes < length * 4) this.regrouping = { ptr: this.alloc(length * 4), bytes: length * 4 };
+    return RegroupedChunk.of(values, start, map, this.f32(this.regrouping.ptr, length));
   }
 
   moments(ptr: number, n: number, shift: number): SegmentSums {

@@ -15,7 +15,7 @@ import { applyPlan, newScratch, planNormalization } from '../../../src/engine/in
 import { DEFAULT_INSPECT_OPTIONS, type InspectOptions, type InspectResult } from '../../../src/engine/inspect/types';
 import { GroupMoments, type GroupMap } from '../../../src/engine/moments';
 import { GroupQuantiles, quantilesFromState } from '../../../src/engine/quantiles';
-import { SegmentWalk } from '../../../src/engine/segments';
+import { RegroupedChunk, SegmentWalk } from '../../../src/engine/segments';
 import { Kernels, setWasmKernels } from '../../../src/engine/wasm/kernels';
 import { encodeNpy } from '../../../src/formats/npy';
 import { EnginePool, SPLIT_MIN_ELEMENTS } from '../../../src/node/enginePool';
@@ -83,6 +83,21 @@ function memorySource(data: Float32Array, shape: number[], chunk = 1 << 16): Ele
 }
 
 describe('segment walk', () => {
+  it('a regrouped chunk holds each group\'s elements in their order, as the segment walk finds them', () => {
+    for (const [run, mod, block, start, length] of [[1, 7, 0, 5, 1000], [3, 5, 45, 7, 2000], [1, 3, 6, 4, 500], [5, 3, 30, 29, 970], [2, 8, 0, 3, 4096], [2, 3, 10, 3, 500]]) {
+      const map = { run, mod, block: block || undefined };
+      const values = Float32Array.from({ length }, (_, i) => i);
+      const walked = new Map<number, number[]>();
+      for (const s = new SegmentWalk(map, start, length); s.next();) {
+        for (let j = s.from; j < s.to; j++) walked.set(s.group, [...(walked.get(s.group) ?? []), j]);
+      }
+      const r = RegroupedChunk.of(values, start, map, new Float32Array(RegroupedChunk.capacity(map, length)));
+      const regrouped = new Map<number, number[]>();
+      for (; r.next();) regrouped.set(r.group, Array.from(r.values.subarray(r.from, r.to)));
+      assert.deepEqual(regrouped, walked, `run ${run}, mod ${mod}, block ${block}, from element ${start}`);
+    }
+  });
+
   it('visits exactly the runs groupOf defines, for any start and any map', () => {
     const maps: GroupMap[] = [{ run: 7, mod: 3 }, { run: 1, mod: 5 }, { run: 4, mod: 0 }, { run: 3, mod: 4, block: 24 }, { run: 2, mod: 3, block: 10 }];
     for (const map of maps) {
@@ -222,6 +237,25 @@ describe('WebAssembly kernels agree with the TypeScript reference', () => {
       const fast = await inspect(memorySource(data, shape, 3001), options);
       const slow = await withKernels(false, () => inspect(memorySource(data, shape, 3001), options));
       assertSameResult(fast, slow, op);
+    }
+  });
+
+  it('inspect, channels-last and tables: chunks regrouped for the kernels give the TypeScript loops\' numbers', async () => {
+    // runs of one element per channel (and of 2 for GroupNorm's groups of channels); chunks that start mid-run,
+    // mid-sample and mid-row of the payload's sample rows
+    const cases: [number[], number, InspectOptions['op'][]][] = [
+      [[6, 20, 21, 8], 3, ['none', 'batchnorm', 'groupnorm', 'instancenorm', 'layernorm', 'minmax']],
+      [[5000, 12], 1, ['none', 'zscore', 'batchnorm', 'layernorm']],
+    ];
+    for (const [shape, channelAxis, ops] of cases) {
+      const total = shape.reduce((a, b) => a + b, 1);
+      const data = randomF32(total, 13, -3, 5);
+      for (const op of ops) {
+        const options = { ...DEFAULT_INSPECT_OPTIONS, op, groups: 4, channelAxis, normalizedDims: 1 };
+        const fast = await inspect(memorySource(data, shape, 2999), options);
+        const slow = await withKernels(false, () => inspect(memorySource(data, shape, 2999), options));
+        assertSameResult(fast, slow, `${shape} ${op}`);
+      }
     }
   });
 });
