@@ -1,5 +1,5 @@
 // `npm run bench`: NormScope's engine next to numpy and PyTorch (CPU, 2 threads) in the same run, on a float32
-// (32, 256, 56, 56) tensor it generates in .bench/. Prints each figure, the references' figures and the ratios,
+// (32, 256, 56, 56) tensor and its channels-last counterpart (32, 56, 56, 256), generated in .bench/. Prints each figure, the references' figures and the ratios,
 // and the fraction of the machine's memory bandwidth (read with a plain copy in the same run) reached.
 // `npm run bench -- --scale` instead streams a 1 GiB .npy, a 4 GiB .npy and a 4 GiB .safetensors member through the
 // worker pool as the extension host does (the 1 GiB one also with LayerNorm, a group per row), and reports memory growth, throughput against `cat`, cancellation latency,
@@ -83,9 +83,9 @@ async function best(n, f) {
 const fmt = (ms) => (ms === undefined ? '—' : ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
 const ratio = (ref, ms) => (ref === undefined ? '—' : `${(ref / ms).toFixed(1)}×`);
 
-function references(file) {
+function references(file, channelAxis = 1) {
   if (!fs.existsSync(python)) return { numpy: { skipped: `${python} not found` }, torch: { skipped: `${python} not found` } };
-  const r = spawnSync(python, [path.join(root, 'scripts/bench/reference.py'), file, String(runs)], { encoding: 'utf8' });
+  const r = spawnSync(python, [path.join(root, 'scripts/bench/reference.py'), file, String(runs), String(channelAxis)], { encoding: 'utf8' });
   if (r.status !== 0) return { numpy: { skipped: `reference.py failed: ${r.stderr.trim().split('\n').pop()}` }, torch: { skipped: 'reference.py failed' } };
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
@@ -98,17 +98,28 @@ async function throughput() {
     console.log(`generating ${path.relative(root, file)} (${(total * 4 / 2 ** 20).toFixed(0)} MiB)…`);
     writeNpy(file, shape, total, (slice) => fillNormal(slice, 12345));
   }
-  const bytes = fs.readFileSync(file);
-  const shared = new SharedArrayBuffer(bytes.byteLength);
-  new Uint8Array(shared).set(bytes);
-  const memory = { kind: 'memory', bytes: shared, fileName: 'x.npy', tensor: '' };
+  // the same figures channels-last (NHWC, as Keras and TensorFlow keep activations): a channel is every 256th value
+  const lastShape = [32, 56, 56, 256];
+  const lastFile = path.join(benchDir, 'bn_32x56x56x256.npy');
+  if (!fs.existsSync(lastFile) || fs.statSync(lastFile).size !== 128 + total * 4) {
+    console.log(`generating ${path.relative(root, lastFile)} (${(total * 4 / 2 ** 20).toFixed(0)} MiB)…`);
+    writeNpy(lastFile, lastShape, total, (slice) => fillNormal(slice, 54321));
+  }
+  const inMemory = (f) => {
+    const bytes = fs.readFileSync(f);
+    const shared = new SharedArrayBuffer(bytes.byteLength);
+    new Uint8Array(shared).set(bytes);
+    return { source: { kind: 'memory', bytes: shared, fileName: 'x.npy', tensor: '' }, x: new Float32Array(shared, bytes.byteLength - total * 4, total) };
+  };
+  const { source: memory, x } = inMemory(file);
+  const { source: lastMemory } = inMemory(lastFile);
   const onDisk = { kind: 'file', path: file, tensor: '' };
-  const x = new Float32Array(shared, bytes.byteLength - total * 4, total);
   const size = total * 4;
 
   const pool = new E.EnginePool(workerPath, log);
   const channelMap = { run: 56 * 56, mod: 256 };
   const bnOptions = { ...E.DEFAULT_INSPECT_OPTIONS, op: 'batchnorm', mode: 'train', channelAxis: 1, eps: 1e-5 };
+  const lastBnOptions = { ...bnOptions, channelAxis: 3 };
   const out = new SharedArrayBuffer(size);
   const copyTarget = new Float32Array(total);
   const engine = {};
@@ -119,11 +130,15 @@ async function throughput() {
     await take('forward', () => pool.forwardInto(memory, bnOptions, out).promise);
     await take('inspectNone', () => pool.inspect(onDisk, { ...E.DEFAULT_INSPECT_OPTIONS, op: 'none', channelAxis: 1 }).promise);
     await take('inspectBn', () => pool.inspect(onDisk, bnOptions).promise);
+    await take('statsLast', () => pool.groupMoments(lastMemory, { run: 1, mod: 256 }).promise);
+    await take('forwardLast', () => pool.forwardInto(lastMemory, lastBnOptions, out).promise);
+    await take('inspectBnLast', () => pool.inspect({ kind: 'file', path: lastFile, tensor: '' }, lastBnOptions).promise);
   };
   console.log(`engine: ${pool.size} workers (os.availableParallelism() = ${os.availableParallelism()}), min of ${runs} runs, twice around the references`);
   await pool.groupMoments(memory, channelMap).promise; // starts the workers
   await measure();
   const ref = references(file);
+  const lastRef = references(lastFile, 3);
   await measure();
   pool.dispose();
 
@@ -144,12 +159,17 @@ async function throughput() {
   const frac = (moved, ms) => `${((moved / ms / bandwidth) * 100).toFixed(0)}%`;
   const np = ref.numpy ?? {};
   const th = ref.torch ?? {};
+  const npLast = lastRef.numpy ?? {};
+  const thLast = lastRef.torch ?? {};
   const rows = [
     ['memory copy of the tensor (read + write)', engine.copy, undefined, undefined, `${(bandwidth / 1e6).toFixed(1)} GB/s`],
     ['per-channel statistics (mean, var, min, max, counts)', engine.stats, np.stats, th.stats, frac(size, engine.stats)],
     ['BatchNorm2d train forward (statistics + y)', engine.forward, np.batchnorm, th.batchnorm, frac(3 * size, engine.forward)],
     ['inspect, no op (moments, histograms, quantiles) from .npy', engine.inspectNone, undefined, undefined, frac(2 * size, engine.inspectNone)],
     ['inspect, BatchNorm train (+ x̂ statistics, histograms) from .npy', engine.inspectBn, undefined, undefined, frac(2 * size, engine.inspectBn)],
+    ['channels-last (32, 56, 56, 256): per-channel statistics', engine.statsLast, npLast.stats, thLast.stats, frac(size, engine.statsLast)],
+    ['channels-last: BatchNorm2d train forward (statistics + y)', engine.forwardLast, npLast.batchnorm, thLast.batchnorm, frac(3 * size, engine.forwardLast)],
+    ['channels-last: inspect, BatchNorm train, from .npy', engine.inspectBnLast, undefined, undefined, frac(2 * size, engine.inspectBnLast)],
     ['per-channel statistics, 1 thread, TypeScript reference loops', oneThread.ts, np.stats, th.stats, frac(size, oneThread.ts)],
     ['inspect, no op, 1 thread (in process)', oneThread.inspectNone, undefined, undefined, frac(2 * size, oneThread.inspectNone)],
   ];
@@ -159,7 +179,7 @@ async function throughput() {
   const line = (cells) => console.log(cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(''));
   line(['figure', 'engine ms', 'numpy ms', 'torch ms', 'numpy/eng', 'torch/eng', 'bandwidth']);
   for (const [name, ms, n, t, bw] of rows) line([name, fmt(ms), fmt(n), fmt(t), ratio(n, ms), ratio(t, ms), bw]);
-  fs.writeFileSync(path.join(benchDir, 'throughput.json'), JSON.stringify({ engine, oneThread, ref, bandwidthGBs: bandwidth / 1e6 }, null, 2));
+  fs.writeFileSync(path.join(benchDir, 'throughput.json'), JSON.stringify({ engine, oneThread, ref, lastRef, bandwidthGBs: bandwidth / 1e6 }, null, 2));
 }
 
 /** A .safetensors file holding one float32 tensor `name` of `shape`, filled slice by slice. */
