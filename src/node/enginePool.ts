@@ -27,6 +27,8 @@ export const SPLIT_MIN_ELEMENTS = 1 << 20;
  * hundred ms, and drawing the preview (150-300 ms in the end-to-end test) would only delay the result's drawing.
  */
 export const PREVIEW_MIN_ELEMENTS = 1 << 28;
+/** Ranges follow the normalization groups when each holds at least this many spans (InspectPlan.normSpan): within 1/8 of equal. */
+const ALIGNED_SPANS = 8;
 
 export interface PoolLog {
   error(message: string): void;
@@ -149,18 +151,24 @@ export class EnginePool {
     const total = elementCount(d.shape);
     if (!d.splittable || total < SPLIT_MIN_ELEMENTS) return whole();
     const plan = new InspectPlan(d.shape, d.dtype, options);
+    // ranges that share no normalization group (LayerNorm's rows) fill one state for them all: a million rows'
+    // moments are 72 MB, once rather than once per worker; few large groups (a batch of one) keep equal ranges
+    const span = plan.normSpan();
+    const aligned = span !== null && span * this.slots.length * ALIGNED_SPANS <= total;
+    const ranges = aligned ? splitRange(total, this.slots.length, span) : splitRange(total, this.slots.length);
+    const normInto = aligned ? plan.sharedNorm() : undefined;
     let done = 0;
     // one state per range: pass 1's shared and merged by a worker, pass 2's and 3's merged by the finishing one
-    const pass = <S>(name: 'moments' | 'binning' | 'after', split: boolean, inputs: { moments?: MomentsPass; afterMoments?: MomentsState }): Promise<S[]> => {
-      const parts = split ? splitRange(total, this.slots.length) : [[0, total]] as [number, number][];
+    const pass = <S>(name: 'moments' | 'binning' | 'after', split: boolean, inputs: { moments?: MomentsPass; afterMoments?: MomentsState; normInto?: MomentsState }): Promise<S[]> => {
+      const parts = split ? ranges : [[0, total]] as [number, number][];
       return this.fanOut<S>(parts, total, cancel, progress, done++, plan.passes,
         (from, to) => ({ type: 'pass', source, options, pass: name, from, to, ...inputs }));
     };
-    const parts = await pass<MomentsPass>('moments', true, {});
+    const parts = await pass<MomentsPass>('moments', true, { normInto });
     const moments = parts[0];
     const previewed = total >= this.previewMinElements && preview
       ? { shape: d.shape, dtype: d.dtype, options, moments, millis: Date.now() - t0 } : null;
-    const shown = await this.merge(momentLists(parts), cancel, previewed);
+    const shown = await this.merge(momentLists(parts, !!normInto), cancel, previewed);
     const binningStarts = pass<BinningPass>('binning', plan.binningSplits(moments), { moments });
     try {
       if (shown) preview?.(shown);
@@ -283,9 +291,10 @@ export class EnginePool {
   }
 }
 
-/** `parts` consecutive ranges covering 0 .. total - 1, as equal as whole elements allow. */
-export function splitRange(total: number, parts: number): [number, number][] {
-  return Array.from({ length: parts }, (_, i) => [Math.floor((total * i) / parts), Math.floor((total * (i + 1)) / parts)]);
+/** `parts` consecutive ranges covering 0 .. total - 1, as equal as whole multiples of `unit` elements allow. */
+export function splitRange(total: number, parts: number, unit = 1): [number, number][] {
+  const at = (i: number) => (i === parts ? total : Math.floor((total * i) / parts / unit) * unit);
+  return Array.from({ length: parts }, (_, i) => [at(i), at(i + 1)]);
 }
 
 function toError(e: WorkerError): Error {

@@ -98,6 +98,8 @@ export interface PassRequest {
   to: number;
   moments?: MomentsPass;
   afterMoments?: MomentsState;
+  /** Pass 1: the shared state this range's normalization groups go to (InspectPlan.sharedNorm). */
+  normInto?: MomentsState;
   cancel: SharedArrayBuffer;
 }
 

@@ -7,7 +7,7 @@
 import { outputDType, type DType, type NumericArray } from '../dtype';
 import { CancelledError } from '../errors';
 import { GroupHistograms, histogramRange, type Histogram } from '../histogram';
-import { GroupMoments, groupCount, sharedMomentsState, type GroupMap, type MomentsState } from '../moments';
+import { emptyGroups, GroupMoments, groupCount, sharedMomentsState, type GroupMap, type MomentsState } from '../moments';
 import { GroupQuantiles, quantilesAreExact, quantilesFromState, type QuantileState, type Quantiles } from '../quantiles';
 import { channelSplit, elementCount, normalizeAxis, type ChannelSplit } from '../tensor';
 import { Kernels } from '../wasm/kernels';
@@ -110,14 +110,35 @@ export class InspectPlan {
   }
 
   /**
-   * Pass 1: moments. `shared`: the state's arrays live in SharedArrayBuffers (a worker's pass, whose state the host
-   * and the other workers then share; see momentLists).
+   * Elements whose multiples no normalization group crosses, when pass 1 keeps moments per normalization group
+   * (`norm`) and those groups lie within such spans (LayerNorm's rows; a sample's groups for GroupNorm and
+   * InstanceNorm); else null. Ranges split at multiples of it share no group: their workers can fill one state
+   * (sharedNorm) instead of one each.
    */
-  moments(kernels: Kernels | null, shared = false): PassRun<MomentsPass> {
+  normSpan(): number | null {
+    const map = this.plan?.map;
+    if (!map || sameMap(map, this.channelMap)) return null;
+    return map.mod ? map.block ?? null : map.run;
+  }
+
+  /** An unwritten state for every normalization group, shared: each range's worker writes its own groups (moments()). */
+  sharedNorm(): MomentsState {
+    return sharedMomentsState(groupCount(this.plan!.map, this.total), false);
+  }
+
+  /**
+   * Pass 1: moments. `shared`: the state's arrays live in SharedArrayBuffers (a worker's pass, whose state the host
+   * and the other workers then share; see momentLists). `into`: the normalization groups' moments go to that
+   * state (sharedNorm), whose groups of elements from .. to - 1 are this run's alone (ranges split at normSpan).
+   */
+  moments(kernels: Kernels | null, shared = false, into?: { state: MomentsState; from: number; to: number }): PassRun<MomentsPass> {
     const fresh = (groups: number) => new GroupMoments(groups, kernels, shared ? sharedMomentsState(groups) : undefined);
     const rowMap = this.rows?.map;
     const planMap = this.plan?.map;
-    const norm = planMap && !sameMap(planMap, this.channelMap) ? fresh(groupCount(planMap, this.total)) : null;
+    const window = planMap && into ? groupWindow(planMap, into.from, into.to, into.state.groups) : null;
+    if (into && window) emptyGroups(into.state, window[0], window[1]);
+    const norm = planMap && !sameMap(planMap, this.channelMap)
+      ? into ? new GroupMoments(into.state.groups, kernels, into.state) : fresh(groupCount(planMap, this.total)) : null;
     // groups that refine others are merged into them, not summed in another sweep: InstanceNorm's (sample,
     // channel) groups into the rows, the rows into the channels
     const rows = rowMap && !this.normIsSample ? fresh(groupCount(rowMap, this.total)) : null;
@@ -134,7 +155,9 @@ export class InspectPlan {
         let sample = rows;
         if (this.rows && !sample) {
           sample = fresh(this.rows.count);
-          for (let g = 0; g < norm!.groups; g++) sample.mergeGroup(this.rows.rowOf(g), norm!, g);
+          // a shared state's other groups are other workers' (and may be in the middle of being written)
+          const [from, to] = window ?? [0, norm!.groups];
+          for (let g = from; g < to; g++) sample.mergeGroup(this.rows.rowOf(g), norm!, g);
         }
         const perChannel = ch ?? fresh(channels);
         if (sample) for (let g = 0; g < sample.groups; g++) perChannel.mergeGroup(g % channels, sample, g);
@@ -148,10 +171,13 @@ export class InspectPlan {
     return !quantilesAreExact(sum(m.ch.count));
   }
 
-  /** Pass 2: raw histograms and quantiles, x̂ moments, and x̂ histograms when each channel's map is affine. */
-  binning(m: MomentsPass, kernels: Kernels | null): PassRun<BinningPass> {
+  /**
+   * Pass 2: raw histograms and quantiles, x̂ moments, and x̂ histograms when each channel's map is affine. `range`:
+   * the elements the run will see, when not all (a worker's), so that only their groups' parameters are made.
+   */
+  binning(m: MomentsPass, kernels: Kernels | null, range?: [number, number]): PassRun<BinningPass> {
     const raw = this.rawBins(m, kernels);
-    const params = this.params(m);
+    const params = this.params(m, range);
     const plan = this.plan;
     const after = plan ? new GroupMoments(this.split.channels, kernels) : null;
     const scratch = newScratch(this.dtype, kernels);
@@ -196,9 +222,9 @@ export class InspectPlan {
   }
 
   /** Pass 3: x̂ histograms and quantiles over the x̂ ranges pass 2 found (`after`, its merged x̂ moments). */
-  afterBinning(m: MomentsPass, after: MomentsState, kernels: Kernels | null): PassRun<BinsState> {
+  afterBinning(m: MomentsPass, after: MomentsState, kernels: Kernels | null, range?: [number, number]): PassRun<BinsState> {
     const plan = this.plan!;
-    const params = this.params(m)!;
+    const params = this.params(m, range)!;
     const moments = GroupMoments.over(after);
     const bins = this.binsOver(rangesOf(moments), moments.count, rangesOf(moments.total())[0], kernels);
     const scratch = newScratch(this.dtype, kernels);
@@ -285,8 +311,11 @@ export class InspectPlan {
     };
   }
 
-  private params(m: MomentsPass): NormParams | null {
-    return this.plan ? this.plan.params(GroupMoments.over(this.normGroups(m))) : null;
+  /** The normalization's parameters: of every group, or of those holding elements range[0] .. range[1] - 1. */
+  private params(m: MomentsPass, range?: [number, number]): NormParams | null {
+    if (!this.plan) return null;
+    const groups = GroupMoments.over(this.normGroups(m));
+    return this.plan.params(groups, range && groupWindow(this.plan.map, range[0], range[1], groups.groups));
   }
 
   /** The moments of the normalization groups, wherever pass 1 keeps them. */
@@ -404,10 +433,20 @@ function stage(chunk: NumericArray, kernels: Kernels | null): NumericArray {
 
 /**
  * Pass 1's states of every range, as lists to merge (mergeInto): one list per kind of group, each merging into the
- * first range's arrays (in place, as they may be shared with other threads).
+ * first range's arrays (in place, as they may be shared with other threads). `sharedNorm`: the ranges filled one
+ * normalization state (InspectPlan.sharedNorm), whole already, which is left out.
  */
-export function momentLists(parts: MomentsPass[]): MomentsState[][] {
-  return (['ch', 'norm', 'sample'] as const).filter((key) => parts[0][key]).map((key) => parts.map((p) => p[key]!));
+export function momentLists(parts: MomentsPass[], sharedNorm = false): MomentsState[][] {
+  const keys = sharedNorm ? ['ch', 'sample'] as const : ['ch', 'norm', 'sample'] as const;
+  return keys.filter((key) => parts[0][key]).map((key) => parts.map((p) => p[key]!));
+}
+
+/** The groups [g0, g1) of `map` (of `groups` in all) that elements from .. to - 1 fall in. */
+function groupWindow(map: GroupMap, from: number, to: number, groups: number): [number, number] {
+  if (from >= to) return [0, 0];
+  if (!map.mod) return [Math.floor(from / map.run), Math.floor((to - 1) / map.run) + 1];
+  if (!map.block) return [0, groups];
+  return [Math.floor(from / map.block) * map.mod, (Math.floor((to - 1) / map.block) + 1) * map.mod];
 }
 
 /**

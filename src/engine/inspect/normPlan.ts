@@ -17,13 +17,19 @@ export interface NormPlan {
   groupSize: number;
   /** True when each channel's x̂ is one affine map of its raw values (BatchNorm, z-score, min-max). */
   perChannel: boolean;
-  params(moments: GroupMoments): NormParams;
+  /** Every group's parameters, or with `window` = [g0, g1) those of groups g0 .. g1 - 1 only (first = g0). */
+  params(moments: GroupMoments, window?: [number, number]): NormParams;
 }
 
 export interface NormParams {
   shift: Float64Array;
   scale: Float64Array;
   offset: Float64Array;
+  /**
+   * The group shift[0] belongs to (default 0): a worker's range of a LayerNorm needs the parameters of its own rows
+   * only, not three arrays per row of the whole tensor.
+   */
+  first?: number;
 }
 
 /** The (sample, channel) groups of a tensor whose axis 0 is the batch: InstanceNorm's groups. */
@@ -46,7 +52,7 @@ export function planNormalization(shape: readonly number[], o: InspectOptions): 
     const size = elementCount(shape.slice(rank - o.normalizedDims));
     return {
       map: { run: Math.max(1, size), mod: 0 }, groups: size ? total / size : 0, groupSize: size, perChannel: false,
-      params: (m) => o.op === 'layernorm' ? standardize(m, o.eps) : rootMeanSquare(m, o.eps),
+      params: (m, w) => o.op === 'layernorm' ? standardize(m, o.eps, w) : rootMeanSquare(m, o.eps, w),
     };
   }
   if (rank === 0 || o.channelAxis === null) throw new EngineError(`${o.op} needs a channel axis; choose one for shape (${shape.join(', ')}).`);
@@ -58,6 +64,7 @@ export function planNormalization(shape: readonly number[], o: InspectOptions): 
       throw new EngineError(`Expected more than 1 value per channel when training BatchNorm: shape (${shape.join(', ')}) has `
         + `${channels} channels along axis ${axis} and ${groupSize} value per channel. Use eval mode with running statistics, or a larger batch.`);
     }
+    // per channel: every range of the tensor holds every channel, so these ignore a window
     const params = o.op === 'minmax' ? (m: GroupMoments) => minMax(m, o.range)
       : o.op === 'zscore' ? (m: GroupMoments) => standardize(m, o.eps)
         : o.mode === 'eval' ? () => runningParams(o, channels) : (m: GroupMoments) => standardize(m, o.eps);
@@ -72,7 +79,7 @@ export function planNormalization(shape: readonly number[], o: InspectOptions): 
       throw new EngineError(`Expected more than 1 spatial element for InstanceNorm: shape (${shape.join(', ')}) has one value per `
         + `(sample, channel) with channel axis ${axis}. Use LayerNorm or BatchNorm, or pick the channel axis of a tensor with spatial axes.`);
     }
-    return { map, groups: samples * channels, groupSize, perChannel: false, params: (m) => standardize(m, o.eps) };
+    return { map, groups: samples * channels, groupSize, perChannel: false, params: (m, w) => standardize(m, o.eps, w) };
   }
   // groupnorm
   if (!Number.isInteger(o.groups) || o.groups < 1 || channels % o.groups !== 0) {
@@ -82,24 +89,24 @@ export function planNormalization(shape: readonly number[], o: InspectOptions): 
   return {
     map: { run: Math.max(1, inner * perGroup), mod: o.groups, block: map.block },
     groups: samples * o.groups, groupSize: samples ? total / (samples * o.groups) : 0, perChannel: false,
-    params: (m) => standardize(m, o.eps),
+    params: (m, w) => standardize(m, o.eps, w),
   };
 }
 
 /** (x - μ)/sqrt(σ² + eps) with IEEE propagation: a group holding NaN or ±Inf normalizes to NaN, as frameworks do. */
-function standardize(m: GroupMoments, eps: number): NormParams {
-  const p = emptyParams(m.groups);
-  for (let g = 0; g < m.groups; g++) {
-    p.shift[g] = m.ieeeMean(g);
-    p.scale[g] = 1 / Math.sqrt(m.ieeeVariance(g) + eps);
+function standardize(m: GroupMoments, eps: number, [from, to] = [0, m.groups]): NormParams {
+  const p = emptyParams(to - from, from);
+  for (let g = from; g < to; g++) {
+    p.shift[g - from] = m.ieeeMean(g);
+    p.scale[g - from] = 1 / Math.sqrt(m.ieeeVariance(g) + eps);
   }
   return p;
 }
 
-function rootMeanSquare(m: GroupMoments, eps: number): NormParams {
-  const p = emptyParams(m.groups);
-  for (let g = 0; g < m.groups; g++) {
-    p.scale[g] = 1 / Math.sqrt(m.ieeeMeanSquare(g) + eps);
+function rootMeanSquare(m: GroupMoments, eps: number, [from, to] = [0, m.groups]): NormParams {
+  const p = emptyParams(to - from, from);
+  for (let g = from; g < to; g++) {
+    p.scale[g - from] = 1 / Math.sqrt(m.ieeeMeanSquare(g) + eps);
   }
   return p;
 }
@@ -132,8 +139,8 @@ function runningParams(o: InspectOptions, channels: number): NormParams {
   return p;
 }
 
-function emptyParams(groups: number): NormParams {
-  return { shift: new Float64Array(groups), scale: new Float64Array(groups), offset: new Float64Array(groups) };
+function emptyParams(groups: number, first = 0): NormParams {
+  return { shift: new Float64Array(groups), scale: new Float64Array(groups), offset: new Float64Array(groups), first };
 }
 
 /**
@@ -191,10 +198,11 @@ export function mapGroups(input: NumericArray, out: NumericArray, start: number,
   }
   const outAt = kernels && out instanceof Float32Array ? kernels.addressOf(out) : -1;
   const inAt = outAt >= 0 && input instanceof Float32Array ? kernels!.addressOf(input) : -1;
+  const first = p.first ?? 0;
   for (const s = new SegmentWalk(map, start, input.length); s.next();) {
-    const shift = p.shift[s.group];
-    const scale = p.scale[s.group];
-    const offset = p.offset[s.group];
+    const shift = p.shift[s.group - first];
+    const scale = p.scale[s.group - first];
+    const offset = p.offset[s.group - first];
     if (inAt >= 0 && s.to - s.from >= KERNEL_MIN_RUN) {
       kernels!.apply(inAt + s.from * 4, outAt + s.from * 4, s.to - s.from, shift, scale, offset);
     } else {
@@ -215,7 +223,7 @@ function mapShortRuns(input: NumericArray, out: NumericArray, start: number, map
   for (let a = 0; a < n;) {
     const e = start + a;
     const b = block === Infinity ? n : Math.min(n, a + block - (e % block));
-    const base = block === Infinity ? 0 : Math.floor(e / block) * mod;
+    const base = (block === Infinity ? 0 : Math.floor(e / block) * mod) - (p.first ?? 0);
     let inRun = e % run;
     let c = Math.floor(e / run) % mod;
     for (let j = a; j < b; j++) {

@@ -316,6 +316,37 @@ describe('worker pool: split passes equal one sequential pass', function () {
     });
   }
 
+  it('ranges that share no normalization group fill one shared state for them all, and equal one pass', async () => {
+    // 32 samples: a worker's range holds whole rows (LayerNorm, RMSNorm) or whole samples (GroupNorm, InstanceNorm)
+    const manyShape = [32, 4, 96, 96];
+    const many = randomF32(32 * 4 * 96 * 96, 23, -1, 2);
+    const manyFile = path.join(dir, 'many.npy');
+    fs.writeFileSync(manyFile, encodeNpy('float32', manyShape, new Uint8Array(many.buffer)));
+    const spans = { layernorm: 96 * 96, rmsnorm: 96 * 96, groupnorm: 4 * 96 * 96, instancenorm: 4 * 96 * 96 };
+    for (const [op, span] of Object.entries(spans) as [keyof typeof spans, number][]) {
+      const options = { ...DEFAULT_INSPECT_OPTIONS, op, channelAxis: 1, groups: 2, normalizedDims: 2 };
+      const posted: { type: string; pass?: string; from?: number; normInto?: { count: Float64Array }; lists?: unknown[] }[] = [];
+      const original = Worker.prototype.postMessage;
+      Worker.prototype.postMessage = function (this: Worker, message: unknown, transfer?: readonly TransferListItem[]) {
+        posted.push(message as (typeof posted)[number]);
+        return original.call(this, message, transfer as TransferListItem[]);
+      };
+      let split: InspectResult;
+      try {
+        split = await pool.inspect({ kind: 'file', path: manyFile, tensor: '' }, options).promise;
+      } finally {
+        Worker.prototype.postMessage = original;
+      }
+      assertSameResult(split, await inspect(memorySource(many, manyShape), options), op);
+      const firstPass = posted.filter((m) => m.pass === 'moments');
+      assert.equal(firstPass.length, 2, `${op}: pass 1 over two ranges`);
+      assert.equal(firstPass[1].from! % span, 0, `${op}: the second range starts at a group boundary`);
+      assert.ok(firstPass[0].normInto && firstPass[0].normInto.count === firstPass[1].normInto?.count, `${op}: one shared state`);
+      // only the channels' and the sample rows' states are merged
+      assert.equal(posted.find((m) => m.type === 'merge')?.lists?.length, 2, `${op}: merged lists`);
+    }
+  });
+
   it('the host copies no per-group state into its messages: pass 1\'s states are shared and merged by a worker', async () => {
     // LayerNorm over the last axis: 6144 rows, 442 KB of moments that every later request carries
     const options = { ...DEFAULT_INSPECT_OPTIONS, op: 'layernorm' as const, channelAxis: 1 };
@@ -354,7 +385,7 @@ describe('worker pool: split passes equal one sequential pass', function () {
     const big = randomF32(2 * 3 * 700 * 1000, 41, -3, 2);
     const bigFile = path.join(dir, 'big.npy');
     fs.writeFileSync(bigFile, encodeNpy('float32', bigShape, new Uint8Array(big.buffer)));
-    for (const op of ['none', 'instancenorm'] as const) {
+    for (const op of ['none', 'instancenorm', 'layernorm'] as const) {
       const options = { ...DEFAULT_INSPECT_OPTIONS, op, channelAxis: 1 };
       const split = await pool.inspect({ kind: 'file', path: bigFile, tensor: '' }, options).promise;
       const whole = await inspect(memorySource(big, bigShape), options);
