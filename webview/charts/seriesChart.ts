@@ -54,13 +54,16 @@ const MANY_LINE_POINTS = 50;
 
 export class SeriesChart {
   private readonly chart: Chart<'line', Point[]>;
-  private bars: (ErrorBars | undefined)[] = [];
-  private structure = '';
+  private bars: (ErrorBars | undefined)[];
+  private structure: string;
 
+  /** The chart is created with its data and scales: created empty, chart.js would lay out and draw it twice. */
   constructor(canvas: HTMLCanvasElement, spec: SeriesSpec, palette: Palette) {
+    this.structure = structureOf(spec, palette);
+    this.bars = barsOf(spec);
     this.chart = new Chart<'line', Point[]>(canvas, {
       type: 'line',
-      data: { datasets: [] },
+      data: { datasets: spec.series.map((s) => dataset(s, palette)) },
       options: {
         responsive: true,
         maintainAspectRatio: false,
@@ -69,10 +72,10 @@ export class SeriesChart {
         // hover is ours (exact counts in a DOM tooltip); chart.js only needs clicks for the legend
         events: ['click'],
         plugins: { legend: { labels: { boxWidth: 12, boxHeight: 12 } } },
+        scales: scalesOf(spec),
       },
       plugins: [errorBarsPlugin((d) => this.bars[d])],
     });
-    this.update(spec, palette);
   }
 
   /**
@@ -81,30 +84,19 @@ export class SeriesChart {
    * and rebuilding them costs more than drawing.
    */
   update(spec: SeriesSpec, p: Palette): void {
-    const structure = JSON.stringify([spec.xTitle, spec.yTitle, spec.x2Title, spec.y2Title, spec.logY, p,
-      spec.series.map((s) => [s.label, s.kind, s.color, s.xAxis, s.yAxis, s.dashed,
-        // the marker size depends on the point count: crossing a threshold rebuilds the datasets
-        s.points.length > MANY_MARKERS, s.points.length > MANY_LINE_POINTS])]);
-    this.bars = spec.series.map((s) => (s.errors ? { ...s.errors, color: s.color } : undefined));
+    const structure = structureOf(spec, p);
+    this.bars = barsOf(spec);
     if (structure === this.structure) {
       spec.series.forEach((s, i) => {
         this.chart.data.datasets[i].data = s.points;
       });
+      const y = this.chart.options.scales?.y as { suggestedMin?: number; suggestedMax?: number } | undefined;
+      if (y) [y.suggestedMin, y.suggestedMax] = errorRange(spec.series);
     } else {
       this.structure = structure;
       this.chart.data.datasets = spec.series.map((s) => dataset(s, p));
-      const used = (axis: string) => spec.series.some((s) => (s.xAxis ?? 'x') === axis || (s.yAxis ?? 'y') === axis);
-      this.chart.options.scales = {
-        x: linear(spec.xTitle, 'bottom'),
-        y: spec.logY ? { type: 'logarithmic', title: { display: true, text: `${spec.yTitle} (log)` }, ticks: TICKS } : linear(spec.yTitle, 'left'),
-        // an axis that is declared is measured at every update even when hidden: declare only those in use
-        ...(used('x2') ? { x2: linear(spec.x2Title ?? '', 'top') } : {}),
-        ...(used('y2') ? { y2: { ...linear(spec.y2Title ?? '', 'right'), grid: { drawOnChartArea: false } } } : {}),
-      };
+      this.chart.options.scales = scalesOf(spec);
     }
-    // chart.js fits its axis to the points only: widen it so that error bars are not cut off
-    const y = this.chart.options.scales?.y as { suggestedMin?: number; suggestedMax?: number } | undefined;
-    if (y) [y.suggestedMin, y.suggestedMax] = errorRange(spec.series);
     this.chart.update('none');
   }
 
@@ -122,6 +114,32 @@ export class SeriesChart {
   destroy(): void {
     this.chart.destroy();
   }
+}
+
+/** What, when it changes, makes `update` rebuild the datasets and scales rather than only swap their points. */
+function structureOf(spec: SeriesSpec, p: Palette): string {
+  return JSON.stringify([spec.xTitle, spec.yTitle, spec.x2Title, spec.y2Title, spec.logY, p,
+    spec.series.map((s) => [s.label, s.kind, s.color, s.xAxis, s.yAxis, s.dashed,
+      // the marker size depends on the point count: crossing a threshold rebuilds the datasets
+      s.points.length > MANY_MARKERS, s.points.length > MANY_LINE_POINTS])]);
+}
+
+function barsOf(spec: SeriesSpec): (ErrorBars | undefined)[] {
+  return spec.series.map((s) => (s.errors ? { ...s.errors, color: s.color } : undefined));
+}
+
+function scalesOf(spec: SeriesSpec) {
+  const used = (axis: string) => spec.series.some((s) => (s.xAxis ?? 'x') === axis || (s.yAxis ?? 'y') === axis);
+  // chart.js fits its axis to the points only: widen it so that error bars are not cut off
+  const [suggestedMin, suggestedMax] = errorRange(spec.series);
+  const y = spec.logY ? { type: 'logarithmic' as const, title: { display: true, text: `${spec.yTitle} (log)` }, ticks: TICKS } : linear(spec.yTitle, 'left');
+  return {
+    x: linear(spec.xTitle, 'bottom'),
+    y: { ...y, suggestedMin, suggestedMax },
+    // an axis that is declared is measured at every update even when hidden: declare only those in use
+    ...(used('x2') ? { x2: linear(spec.x2Title ?? '', 'top') } : {}),
+    ...(used('y2') ? { y2: { ...linear(spec.y2Title ?? '', 'right'), grid: { drawOnChartArea: false } } } : {}),
+  };
 }
 
 function errorRange(series: readonly Series[]): [number | undefined, number | undefined] {
