@@ -5,6 +5,7 @@
 (() => {
   const posted = [];
   const violations = [];
+  let gridAtArrival = null;
   const KEY = 'normscope-state';
   document.addEventListener('securitypolicyviolation', (e) => violations.push({ directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample }));
   window.acquireVsCodeApi = () => ({
@@ -74,6 +75,24 @@
       input.dispatchEvent(new Event('change', { bubbles: true }));
       return times;
     },
+    /**
+     * When the next result has been handled (the page's listener runs first), in that same task: notes the channel
+     * grid's busy state and rows, presses `key` on its Tab stop, and notes them again; `gridAtArrival` returns it.
+     */
+    keyInGridOnArrival(key) {
+      const onResult = (e) => {
+        if (e.data?.type !== 'result') return;
+        window.removeEventListener('message', onResult);
+        const grid = document.querySelector('#channel-grid');
+        const note = () => ({ busy: grid.getAttribute('aria-busy'), rows: grid.querySelectorAll('tbody tr').length });
+        const before = note();
+        grid.querySelector('tbody tr[tabindex="0"]').focus();
+        document.activeElement.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+        gridAtArrival = { before, after: note(), focused: document.activeElement.getAttribute('data-channel') };
+      };
+      window.addEventListener('message', onResult);
+    },
+    gridAtArrival: () => gridAtArrival,
     /** Marks every element that Tab should reach and returns how many there are. */
     markTabStops() {
       const all = [...document.querySelectorAll('button, input, select, summary, [tabindex="0"]')].filter((el) =>

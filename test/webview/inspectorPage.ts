@@ -9,6 +9,18 @@ import { channelWindow, encodeResult } from '../../src/shared/resultWire';
 import type { Fixture } from './makeFixtures';
 import { THEMES, type Theme } from './themes';
 
+interface GridState {
+  busy: string | null;
+  rows: number;
+}
+
+/** The channel grid as the task handling a result left it, before and after a key pressed in it (see keyInGridOnArrival). */
+export interface GridAtArrival {
+  before: GridState;
+  after: GridState;
+  focused: string | null;
+}
+
 interface HarnessApi {
   posted: FromWebview[];
   violations: { directive: string; blocked: string; sample: string }[];
@@ -22,6 +34,8 @@ interface HarnessApi {
   activeAttribute(name: string): string | null;
   setTheme(bodyClass: string, vars: Record<string, string>): void;
   moveSlider(selector: string, values: number[]): number[];
+  keyInGridOnArrival(key: string): void;
+  gridAtArrival(): GridAtArrival | null;
   markTabStops(): string[];
   activeTabStop(): string | null;
   injectInlineScript(): void;
@@ -98,7 +112,7 @@ export class InspectorPage {
     await this.deliver({ type: 'result', requestId, tensor, result: encodeResult(result, channelWindow(result.channels, firstChannel)), partial });
   }
 
-  /** Delivers the fixture's init, answers the compute it triggers with the fixture's result, and waits for the charts. */
+  /** Delivers the fixture's init, answers the compute it triggers with the fixture's result, and waits for the charts and every row. */
   async show(f: Fixture): Promise<number> {
     const before = await this.count('compute');
     await this.deliver(f.init);
@@ -106,7 +120,13 @@ export class InspectorPage {
     if (!f.result) throw new Error('fixture has no result');
     await this.deliverResult(compute.requestId, f.tensor, f.result);
     await this.page.locator('#summary-table, #empty').first().waitFor();
+    await this.gridComplete();
     return compute.requestId;
+  }
+
+  /** Waits until the channel grid holds every row: those past the first screenful are added after a frame. */
+  async gridComplete(): Promise<void> {
+    await this.page.locator('#channel-grid[aria-busy="true"]').waitFor({ state: 'detached' });
   }
 
   async setTheme(theme: Theme): Promise<void> {
@@ -130,6 +150,7 @@ export class InspectorPage {
 
   /** The channel grid's cells by column key, for the row of `channel`. */
   async gridRow(channel: number): Promise<Record<string, string>> {
+    await this.gridComplete();
     return this.call('keyedCells', `#channel-grid tr[data-channel="${channel}"]`);
   }
 

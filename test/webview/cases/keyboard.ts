@@ -50,6 +50,24 @@ export function registerKeyboard(env: Env): void {
     assert.equal(await p.text('#channel-count'), '4 of 16 channels');
   }));
 
+  test('256 channels: the rows past the first screenful follow after a frame, and End reaches the last one before that', () => withPage(env, async (p) => {
+    const f = fx.wide;
+    await p.deliver(f.init);
+    const compute = await p.waitPosted('compute');
+    await p.call('keyInGridOnArrival', 'End');
+    await p.deliverResult(compute.requestId, f.tensor, f.result!);
+    await p.page.locator('#summary-table').waitFor();
+    const seen = await p.call('gridAtArrival');
+    assert.ok(seen, 'the result was handled');
+    assert.equal(seen.before.busy, 'true', 'the grid is busy while rows are pending');
+    assert.ok(seen.before.rows > 0 && seen.before.rows < 256, `the first screenful only (${seen.before.rows} rows)`);
+    assert.deepEqual([seen.after, seen.focused], [{ busy: null, rows: 256 }, '255'], 'End added the rest and reached channel 255');
+    assert.equal(await p.selectedChannel(), 255);
+    const order = await p.page.locator('#channel-grid tbody tr').evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-channel'))));
+    assert.deepEqual(order, [...Array(256).keys()]);
+    near(shown((await p.gridRow(255)).mean), f.result!.channel.before[255].mean, 'channel 255 mean');
+  }));
+
   test('a γ slider moved with the arrow keys redraws the histogram as the math says', () => withPage(env, async (p) => {
     await p.show(fx.bnTrain);
     await p.page.locator('#gb-gamma').focus();
