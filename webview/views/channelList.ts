@@ -3,10 +3,11 @@
  * flags, navigable with the arrow keys (one Tab stop; selection follows focus, as in a listbox).
  *
  * Only the rows of the first screenful are built with the list; the others follow in the task after the next
- * frame, so that the frame showing a new result does not wait for them. A row costs little, but with 256 channels
- * building, styling and laying out the 216 rows nobody sees yet was a fifth of the page's time from the result's
- * arrival to its drawn charts (issue 8). Until they are added the grid is `aria-busy`, and a key pressed in it adds
- * them at once, so that every channel stays reachable by keyboard.
+ * frame (a timeout set from its animation callback), so that the frame showing a new result does not wait for
+ * them. A row costs little, but with 256 channels building, styling and laying out the 216 rows nobody sees yet
+ * was a fifth of the page's time from the result's arrival to its drawn charts (issue 8). Until they are added the
+ * grid is `aria-busy`, and a key pressed in it adds them at once, so that every channel stays reachable by
+ * keyboard. The price: the table sizes its columns to its contents, so they can widen by a few pixels then.
  */
 import type { Ctx, View } from '../ctx';
 import { afterStats, runningShift } from '../derived';
@@ -16,8 +17,8 @@ import type { SortKey } from '../state';
 
 /**
  * Rows built at once: the list's 360 px box shows about 17 at VS Code's default font size, so 40 leave room for
- * smaller fonts. Rows through the selected one and 40 more are built too: when a re-render restores the focus to
- * it, focusing scrolls it into view.
+ * smaller fonts. The rows before the selected one and 40 from it are built too: when a re-render gives the focus
+ * back to it, focusing scrolls it into view.
  */
 const FIRST_ROWS = 40;
 
