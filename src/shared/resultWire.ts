@@ -202,8 +202,18 @@ function histograms(cols: HistogramColumns, count: number): Histogram[] {
   return Array.from({ length: count }, (_, c) => {
     const from = cols.edgeAt[c];
     const to = cols.edgeAt[c + 1];
-    return { edges: Array.from(cols.edges.subarray(from, to)), counts: Array.from(cols.counts.subarray(from - c, to - c - 1)) };
+    return { edges: numbers(cols.edges, from, to), counts: numbers(cols.counts, from - c, to - c - 1) };
   });
+}
+
+/**
+ * a[from .. to - 1] as a plain array. An index loop: Array.from over a typed array's iterator ran unoptimized here
+ * (this decodes once per result, in the page), 31 ms for 256 channels' histograms against 4 ms.
+ */
+function numbers(a: Float64Array, from: number, to: number): number[] {
+  const out = new Array<number>(to - from);
+  for (let i = from; i < to; i++) out[i - from] = a[i];
+  return out;
 }
 
 function wireSamples(s: SampleMoments, w: ChannelWindow): WireSamples {
