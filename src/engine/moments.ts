@@ -351,9 +351,8 @@ export function sharedMomentsState(groups: number, empty = true): MomentsState {
 
 /**
  * Groups from .. to - 1 of a freshly allocated state made empty: min and max at ±Inf (the rest is zero as
- * allocated). With `empty` false,
- * sharedMomentsState leaves that to the threads that fill the groups, each for its own: the pages of a state no
- * thread has written cost no memory yet.
+ * allocated). With `empty` false, sharedMomentsState leaves that to the threads that fill the groups, each for its
+ * own: the pages of a state no thread has written cost no memory yet.
  */
 export function emptyGroups(state: MomentsState, from: number, to: number): void {
   state.min.fill(Infinity, from, to);

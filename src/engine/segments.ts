@@ -83,8 +83,8 @@ export class RegroupedChunk implements Segments {
   group = 0;
   private index = -1;
 
-  /** `groups[i]`'s elements are values[bounds[2i] .. bounds[2i + 1]). */
-  private constructor(readonly values: NumericArray, private readonly groups: Int32Array, private readonly bounds: Int32Array) {}
+  /** Group first + i's elements are values[bounds[2i] .. bounds[2i + 1]): a chunk's groups are consecutive. */
+  private constructor(readonly values: NumericArray, private readonly first: number, private readonly bounds: Int32Array) {}
 
   /**
    * Whether regrouping `length` elements pays off: `map` has short runs and a modulus, and its groups get
@@ -100,23 +100,21 @@ export class RegroupedChunk implements Segments {
   }
 
   /**
-   * `values` (the tensor's elements start .. start + values.length - 1) regrouped into `out` (capacity() elements), block by
-   * block (groups are block·mod + channel): each channel's count follows from the block's length, then one
-   * sequential sweep writes every element at its channel's cursor.
+   * `values` (the tensor's elements start .. start + values.length - 1) regrouped into `out` (capacity() elements),
+   * block by block (groups are block·mod + channel): each channel's count follows from the block's length, then
+   * one sequential sweep writes every element at its channel's cursor.
    */
   static of(values: NumericArray, start: number, map: GroupMap, out: NumericArray): RegroupedChunk {
     const n = values.length;
     const { run, mod } = map;
     const period = run * mod;
     const block = map.block ?? Infinity;
-    const groups: number[] = [];
     const bounds: number[] = [];
     const cursor = new Int32Array(mod);
     let k = 0;
     for (let a = 0; a < n;) {
       const e = start + a;
       const b = block === Infinity ? n : Math.min(n, a + block - (e % block));
-      const base = block === Infinity ? 0 : Math.floor(e / block) * mod;
       // channel c's elements in [a, b): those of whole periods, plus the part of its run in the partial ones
       const phase = e % period;
       const periods = Math.floor((b - a + phase) / period);
@@ -128,7 +126,6 @@ export class RegroupedChunk implements Segments {
         cursor[c] = k;
         bounds.push(k);
         k += periods * run - inHead + inTail;
-        groups.push(base + c);
         bounds.push(k);
         k += GAP;
       }
@@ -150,16 +147,17 @@ export class RegroupedChunk implements Segments {
       }
       a = b;
     }
-    return new RegroupedChunk(out, Int32Array.from(groups), Int32Array.from(bounds));
+    const first = block === Infinity ? 0 : Math.floor(start / block) * mod;
+    return new RegroupedChunk(out, first, Int32Array.from(bounds));
   }
 
   next(): boolean {
     do {
-      if (++this.index >= this.groups.length) return false;
+      if (++this.index >= this.bounds.length / 2) return false;
       this.from = this.bounds[2 * this.index];
       this.to = this.bounds[2 * this.index + 1];
     } while (this.from === this.to);
-    this.group = this.groups[this.index];
+    this.group = this.first + this.index;
     return true;
   }
 }

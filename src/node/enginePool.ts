@@ -155,7 +155,7 @@ export class EnginePool {
     // moments are 72 MB, once rather than once per worker; few large groups (a batch of one) keep equal ranges
     const span = plan.normSpan();
     const aligned = span !== null && span * this.slots.length * ALIGNED_SPANS <= total;
-    const ranges = aligned ? splitRange(total, this.slots.length, span) : splitRange(total, this.slots.length);
+    const ranges = splitRange(total, this.slots.length, aligned ? span : 1);
     const normInto = aligned ? plan.sharedNorm() : undefined;
     let done = 0;
     // one state per range: pass 1's shared and merged by a worker, pass 2's and 3's merged by the finishing one

@@ -284,6 +284,21 @@ function assertSameResult(a: InspectResult, b: InspectResult, what: string): voi
   }
 }
 
+/** What `run` returns, and every message the host's thread posted to a worker meanwhile. */
+async function postedDuring<T>(run: () => Promise<T>): Promise<{ result: T; posted: unknown[] }> {
+  const posted: unknown[] = [];
+  const original = Worker.prototype.postMessage;
+  Worker.prototype.postMessage = function (this: Worker, message: unknown, transfer?: readonly TransferListItem[]) {
+    posted.push(message);
+    return original.call(this, message, transfer as TransferListItem[]);
+  };
+  try {
+    return { result: await run(), posted };
+  } finally {
+    Worker.prototype.postMessage = original;
+  }
+}
+
 describe('worker pool: split passes equal one sequential pass', function () {
   this.timeout(60000);
   const workerPath = path.join(repoRoot, 'dist', 'worker.js');
@@ -325,43 +340,23 @@ describe('worker pool: split passes equal one sequential pass', function () {
     const spans = { layernorm: 96 * 96, rmsnorm: 96 * 96, groupnorm: 4 * 96 * 96, instancenorm: 4 * 96 * 96 };
     for (const [op, span] of Object.entries(spans) as [keyof typeof spans, number][]) {
       const options = { ...DEFAULT_INSPECT_OPTIONS, op, channelAxis: 1, groups: 2, normalizedDims: 2 };
-      const posted: { type: string; pass?: string; from?: number; normInto?: { count: Float64Array }; lists?: unknown[] }[] = [];
-      const original = Worker.prototype.postMessage;
-      Worker.prototype.postMessage = function (this: Worker, message: unknown, transfer?: readonly TransferListItem[]) {
-        posted.push(message as (typeof posted)[number]);
-        return original.call(this, message, transfer as TransferListItem[]);
-      };
-      let split: InspectResult;
-      try {
-        split = await pool.inspect({ kind: 'file', path: manyFile, tensor: '' }, options).promise;
-      } finally {
-        Worker.prototype.postMessage = original;
-      }
+      type Posted = { type: string; pass?: string; from?: number; normInto?: { count: Float64Array }; lists?: unknown[] };
+      const { result: split, posted } = await postedDuring(() => pool.inspect({ kind: 'file', path: manyFile, tensor: '' }, options).promise);
+      const messages = posted as Posted[];
       assertSameResult(split, await inspect(memorySource(many, manyShape), options), op);
-      const firstPass = posted.filter((m) => m.pass === 'moments');
+      const firstPass = messages.filter((m) => m.pass === 'moments');
       assert.equal(firstPass.length, 2, `${op}: pass 1 over two ranges`);
       assert.equal(firstPass[1].from! % span, 0, `${op}: the second range starts at a group boundary`);
       assert.ok(firstPass[0].normInto && firstPass[0].normInto.count === firstPass[1].normInto?.count, `${op}: one shared state`);
       // only the channels' and the sample rows' states are merged
-      assert.equal(posted.find((m) => m.type === 'merge')?.lists?.length, 2, `${op}: merged lists`);
+      assert.equal(messages.find((m) => m.type === 'merge')?.lists?.length, 2, `${op}: merged lists`);
     }
   });
 
   it('the host copies no per-group state into its messages: pass 1\'s states are shared and merged by a worker', async () => {
     // LayerNorm over the last axis: 6144 rows, 442 KB of moments that every later request carries
     const options = { ...DEFAULT_INSPECT_OPTIONS, op: 'layernorm' as const, channelAxis: 1 };
-    const posted: unknown[] = [];
-    const original = Worker.prototype.postMessage;
-    Worker.prototype.postMessage = function (this: Worker, message: unknown, transfer?: readonly TransferListItem[]) {
-      posted.push(message);
-      return original.call(this, message, transfer as TransferListItem[]);
-    };
-    let result: InspectResult;
-    try {
-      result = await pool.inspect({ kind: 'file', path: file, tensor: '' }, options).promise;
-    } finally {
-      Worker.prototype.postMessage = original;
-    }
+    const { result, posted } = await postedDuring(() => pool.inspect({ kind: 'file', path: file, tensor: '' }, options).promise);
     assert.equal(result.normalization?.groups, 4 * 6 * 256);
     const types = posted.map((m) => (m as { type: string; pass?: string }).pass ?? (m as { type: string }).type);
     // exact quantiles (few values): passes 2 and 3 run whole, in one worker
