@@ -96,6 +96,12 @@ export class GroupMoments implements MomentsState {
     return out;
   }
 
+  /** Back to no values in any group, in the same arrays: an accumulator reused chunk after chunk. */
+  clear(): this {
+    for (const key of MOMENT_ARRAYS) this[key].fill(key === 'min' ? Infinity : key === 'max' ? -Infinity : 0);
+    return this;
+  }
+
   /** Adds `values`, which are the tensor's elements `start .. start + values.length - 1` in storage order. */
   add(values: NumericArray, start: number, map: GroupMap): this {
     const kernels = this.kernels && values instanceof Float32Array ? this.kernels : null;
@@ -341,22 +347,11 @@ const MOMENT_ARRAYS = ['count', 'mean', 'm2', 'min', 'max', 'nan', 'posinf', 'ne
  * Empty arrays for `groups` groups in one SharedArrayBuffer: a worker's state in them reaches the host and the other
  * workers shared, not copied (cloning LayerNorm's per-row state took the host's thread 270-380 ms per message).
  */
-export function sharedMomentsState(groups: number, empty = true): MomentsState {
+export function sharedMomentsState(groups: number): MomentsState {
   const buffer = new SharedArrayBuffer(MOMENT_ARRAYS.length * groups * 8);
   const state = { groups } as MomentsState;
   MOMENT_ARRAYS.forEach((key, i) => { state[key] = new Float64Array(buffer, i * groups * 8, groups); });
-  if (empty) emptyGroups(state, 0, groups);
-  return state;
-}
-
-/**
- * Groups from .. to - 1 of a freshly allocated state made empty: min and max at ±Inf (the rest is zero as
- * allocated). With `empty` false, sharedMomentsState leaves that to the threads that fill the groups, each for its
- * own: the pages of a state no thread has written cost no memory yet.
- */
-export function emptyGroups(state: MomentsState, from: number, to: number): void {
-  state.min.fill(Infinity, from, to);
-  state.max.fill(-Infinity, from, to);
+  return GroupMoments.over(state).clear().state();
 }
 
 /** `states` (the same groups over different ranges) merged into the first one's arrays, which it returns. */

@@ -1,16 +1,16 @@
 /**
  * The engine workers: one per core (at most MAX_WORKERS), each started on first use and restarted after a crash.
  * A large uncompressed tensor is inspected by all of them at once: every pass of inspect.ts's InspectPlan runs over
- * one element range per worker, each reading its range from the file itself. Pass 1's states (O(groups): tens of MB
- * for LayerNorm's rows) live in SharedArrayBuffers and a worker merges them; passes 2 and 3's (fine histograms:
- * megabytes) go on, their buffers transferred, to the worker that merges them and builds the result. The extension
- * host only posts messages and adds small arrays, so its event loop stays free. No VS Code API here: the
- * benchmark drives the same pool from plain Node.
+ * one element range per worker, each reading its range from the file itself. Pass 1's states, like the group moments
+ * of a forward pass (tens of MB for LayerNorm's rows), live in SharedArrayBuffers and a worker merges them; passes 2
+ * and 3's (fine histograms: megabytes) go on, their buffers transferred, to the worker that merges them and builds
+ * the result. The extension host only posts messages and adds small arrays, so its event loop stays free. No VS
+ * Code API here: the benchmark drives the same pool from plain Node.
  */
 import * as os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { CancelledError, UserError, type UserErrorArea } from '../engine/errors';
-import { InspectPlan, momentLists, type BinningPass, type BinsState, type MomentsPass } from '../engine/inspect/inspect';
+import { InspectPlan, joinedMoments, momentLists, type BinningPass, type BinsState, type MomentsPass } from '../engine/inspect/inspect';
 import { Forward } from '../engine/inspect/normalizeStream';
 import type { InspectOptions, InspectResult } from '../engine/inspect/types';
 import { GroupMoments, type GroupMap, type MomentsState } from '../engine/moments';
@@ -27,8 +27,6 @@ export const SPLIT_MIN_ELEMENTS = 1 << 20;
  * hundred ms, and drawing the preview (150-300 ms in the end-to-end test) would only delay the result's drawing.
  */
 export const PREVIEW_MIN_ELEMENTS = 1 << 28;
-/** Ranges follow the normalization groups when each holds at least this many spans (InspectPlan.normSpan): within 1/8 of equal. */
-const ALIGNED_SPANS = 8;
 
 export interface PoolLog {
   error(message: string): void;
@@ -151,24 +149,20 @@ export class EnginePool {
     const total = elementCount(d.shape);
     if (!d.splittable || total < SPLIT_MIN_ELEMENTS) return whole();
     const plan = new InspectPlan(d.shape, d.dtype, options);
-    // ranges that share no normalization group (LayerNorm's rows) fill one state for them all: a million rows'
-    // moments are 72 MB, once rather than once per worker; few large groups (a batch of one) keep equal ranges
-    const span = plan.normSpan();
-    const aligned = span !== null && span * this.slots.length * ALIGNED_SPANS <= total;
-    const ranges = splitRange(total, this.slots.length, aligned ? span : 1);
-    const normInto = aligned ? plan.sharedNorm() : undefined;
+    // groups normalized chunk by chunk (LayerNorm's rows) must lie whole in one worker's range
+    const ranges = splitRange(total, this.slots.length, plan.localSpan ?? 1);
     let done = 0;
     // one state per range: pass 1's shared and merged by a worker, pass 2's and 3's merged by the finishing one
-    const pass = <S>(name: 'moments' | 'binning' | 'after', split: boolean, inputs: { moments?: MomentsPass; afterMoments?: MomentsState; normInto?: MomentsState }): Promise<S[]> => {
+    const pass = <S>(name: 'moments' | 'binning' | 'after', split: boolean, inputs: { moments?: MomentsPass; afterMoments?: MomentsState }): Promise<S[]> => {
       const parts = split ? ranges : [[0, total]] as [number, number][];
       return this.fanOut<S>(parts, total, cancel, progress, done++, plan.passes,
         (from, to) => ({ type: 'pass', source, options, pass: name, from, to, ...inputs }));
     };
-    const parts = await pass<MomentsPass>('moments', true, { normInto });
-    const moments = parts[0];
+    const parts = await pass<MomentsPass>('moments', true, {});
+    const moments = joinedMoments(parts);
     const previewed = total >= this.previewMinElements && preview
       ? { shape: d.shape, dtype: d.dtype, options, moments, millis: Date.now() - t0 } : null;
-    const shown = await this.merge(momentLists(parts, !!normInto), cancel, previewed);
+    const shown = await this.merge(momentLists(parts), cancel, previewed);
     const binningStarts = pass<BinningPass>('binning', plan.binningSplits(moments), { moments });
     try {
       if (shown) preview?.(shown);

@@ -98,8 +98,6 @@ export interface PassRequest {
   to: number;
   moments?: MomentsPass;
   afterMoments?: MomentsState;
-  /** Pass 1: the shared state this range's normalization groups go to (InspectPlan.sharedNorm). */
-  normInto?: MomentsState;
   cancel: SharedArrayBuffer;
 }
 
@@ -123,8 +121,8 @@ export interface FinishRequest {
 
 /**
  * Merges each list of moment states (the same groups over different ranges, in SharedArrayBuffers) into its first
- * state's arrays, in place: the merge is O(groups), and LayerNorm has a group per row, too many for the host's
- * thread. With `preview`, then builds pass 1's preview (InspectPlan.preview) from the merged `moments`.
+ * state's arrays, in place: the merge is O(groups), and a forward pass's LayerNorm has a group per row, too many for
+ * the host's thread. With `preview`, then builds pass 1's preview (InspectPlan.preview) from the merged `moments`.
  */
 export interface MergeRequest {
   type: 'merge';

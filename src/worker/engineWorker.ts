@@ -82,10 +82,9 @@ function control(id: number, cancel: SharedArrayBuffer): RunControl {
 async function runPass(entry: TensorEntry, m: PassRequest, ctl: RunControl): Promise<unknown> {
   const plan = new InspectPlan(entry.shape, entry.dtype, m.options);
   return withKernels(async (kernels) => {
-    const range: [number, number] = [m.from, m.to];
-    const run: PassRun<unknown> = m.pass === 'moments' ? plan.moments(kernels, true, m.normInto && { state: m.normInto, from: m.from, to: m.to })
-      : m.pass === 'binning' ? plan.binning(m.moments!, kernels, range)
-        : plan.afterBinning(m.moments!, m.afterMoments!, kernels, range);
+    const run: PassRun<unknown> = m.pass === 'moments' ? plan.moments(kernels, true)
+      : m.pass === 'binning' ? plan.binning(m.moments!, kernels)
+        : plan.afterBinning(m.moments!, m.afterMoments!, kernels);
     await visitRange(entry, m.from, m.to, kernels, ctl, (chunk, start) => run.add(chunk, start));
     return run.state();
   });

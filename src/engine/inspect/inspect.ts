@@ -1,18 +1,20 @@
 /**
  * The inspector's statistics, streamed: pass 1 gathers moments (per channel, per normalization group, per
  * sample×channel); pass 2 bins the raw values and computes x̂ chunk by chunk for its moments; pass 3 bins x̂ when
- * its range could not be known before pass 2. Every pass checks for cancellation between chunks. Each pass ends
- * in a state that merges with the same pass over other ranges, which is how the worker pool splits the work.
+ * its range could not be known before pass 2. Normalization groups that lie within short spans (LayerNorm's rows)
+ * are normalized chunk by chunk instead, with no state per group: pass 1 then has x̂'s moments, and pass 2 bins x̂.
+ * Every pass checks for cancellation between chunks. Each pass ends in a state that merges with the same pass over
+ * other ranges, which is how the worker pool splits the work.
  */
 import { outputDType, type DType, type NumericArray } from '../dtype';
 import { CancelledError } from '../errors';
 import { GroupHistograms, histogramRange, type Histogram } from '../histogram';
-import { emptyGroups, GroupMoments, groupCount, sharedMomentsState, type GroupMap, type MomentsState } from '../moments';
+import { GroupMoments, groupCount, groupOf, sharedMomentsState, type GroupMap, type MomentsState } from '../moments';
 import { GroupQuantiles, quantilesAreExact, quantilesFromState, type QuantileState, type Quantiles } from '../quantiles';
 import { channelSplit, elementCount, normalizeAxis, type ChannelSplit } from '../tensor';
 import { Kernels } from '../wasm/kernels';
 import { diagnose } from './diagnostics';
-import { applyPlan, newScratch, planNormalization, sampleChannelMap, type NormParams, type NormPlan } from './normPlan';
+import { applyPlan, groupSpans, newScratch, planNormalization, sampleChannelMap, type NormParams, type NormPlan, type Scratch } from './normPlan';
 import type { InspectOptions, InspectResult, SampleMoments, Summary } from './types';
 
 /** The tensor's values in C order, chunk by chunk; `chunks()` starts over at every call. */
@@ -41,15 +43,32 @@ const MAX_SAMPLE_CELLS = 2048;
  * webview payload stays under 1 MB: each bin costs about 25 bytes of JSON (its count and an edge).
  */
 const MAX_CHANNEL_BIN_CELLS = 6144;
+/**
+ * Normalization groups within spans of at most this many elements are normalized chunk by chunk (ChunkNorm): a
+ * chunk's tail inside a span waits for the next chunk, so a span must stay small enough to copy and hold (4 MB of
+ * float32). Longer spans mean few groups, whose moments pass 1 keeps.
+ */
+const LOCAL_SPAN_MAX = 1 << 20;
 
 /**
  * Pass 1's result over a range of the tensor: moments per channel, per normalization group, and per row of
- * (sample, channel) moments (SampleRows). `norm` is null when the normalization groups are the channels.
+ * (sample, channel) moments (SampleRows). `norm` is null when the normalization groups are the channels or are
+ * normalized chunk by chunk (InspectPlan.localSpan); then pass 1 has x̂'s moments per channel (`after`) and the
+ * spread of the groups' variances.
  */
 export interface MomentsPass {
   ch: MomentsState;
   norm: MomentsState | null;
   sample: MomentsState | null;
+  after: MomentsState | null;
+  variances: GroupVariances | null;
+}
+
+/** The spread of the normalization groups' variances (finite ones), and how many of them eps dominates. */
+export interface GroupVariances {
+  min: number;
+  max: number;
+  epsDominated: number;
 }
 
 /** Histogram counts and quantile states of one set of values (raw or x̂), per channel and overall. */
@@ -81,10 +100,17 @@ export interface PassRun<S> {
 export class InspectPlan {
   readonly total: number;
   readonly passes: number;
+  /**
+   * Elements whose multiples no normalization group crosses, when its groups are normalized chunk by chunk (spans
+   * of at most LOCAL_SPAN_MAX); else null. Ranges split at multiples of it: a worker's range holds whole groups.
+   */
+  readonly localSpan: number | null;
   private readonly split: ChannelSplit;
   private readonly channelMap: GroupMap;
   private readonly allMap: GroupMap;
   private readonly plan: NormPlan | null;
+  /** How a chunk of whole spans numbers its groups, when they are normalized chunk by chunk. */
+  private readonly localMap: GroupMap | null;
   /** The rows of (sample, channel) moments the payload carries, when axis 0 is a batch axis. */
   private readonly rows: SampleRows | null;
   /** The normalization groups are the (sample, channel) groups (InstanceNorm): pass 1 sums the rows from them. */
@@ -104,66 +130,59 @@ export class InspectPlan {
     const sampleMap = this.batchAxisDistinct ? sampleChannelMap(shape, axis!) : null;
     this.rows = sampleMap ? sampleRows(sampleMap, this.total) : null;
     this.normIsSample = !!this.plan && !!sampleMap && sameMap(this.plan.map, sampleMap);
-    this.passes = this.plan && !this.plan.perChannel ? 3 : 2;
+    const spans = this.plan && groupSpans(this.plan);
+    this.localSpan = spans && spans.span <= LOCAL_SPAN_MAX ? spans.span : null;
+    this.localMap = this.localSpan ? spans!.map : null;
+    this.passes = this.plan && !this.plan.perChannel && !this.localSpan ? 3 : 2;
     this.bins = Math.max(1, Math.round(options.bins));
     this.channelBins = Math.max(8, Math.min(this.bins, Math.floor(MAX_CHANNEL_BIN_CELLS / Math.max(1, this.split.channels))));
   }
 
-  /**
-   * Elements whose multiples no normalization group crosses, when pass 1 keeps moments per normalization group
-   * (`norm`) and those groups lie within such spans (LayerNorm's rows; a sample's groups for GroupNorm and
-   * InstanceNorm); else null. Ranges split at multiples of it share no group: their workers can fill one state
-   * (sharedNorm) instead of one each.
-   */
-  normSpan(): number | null {
-    const map = this.plan?.map;
-    if (!map || sameMap(map, this.channelMap)) return null;
-    return map.mod ? map.block ?? null : map.run;
-  }
-
-  /** An unwritten state for every normalization group, shared: each range's worker writes its own groups (moments()). */
-  sharedNorm(): MomentsState {
-    return sharedMomentsState(groupCount(this.plan!.map, this.total), false);
-  }
-
-  /**
-   * Pass 1: moments. `shared`: the state's arrays live in SharedArrayBuffers (a worker's pass, whose state the host
-   * and the other workers then share; see momentLists). `into`: the normalization groups' moments go to that
-   * state (sharedNorm), whose groups of elements from .. to - 1 are this run's alone (ranges split at normSpan).
-   */
-  moments(kernels: Kernels | null, shared = false, into?: { state: MomentsState; from: number; to: number }): PassRun<MomentsPass> {
+  /** Pass 1: moments. `shared`: the states' arrays live in SharedArrayBuffers (a worker's pass; see momentLists). */
+  moments(kernels: Kernels | null, shared = false): PassRun<MomentsPass> {
     const fresh = (groups: number) => new GroupMoments(groups, kernels, shared ? sharedMomentsState(groups) : undefined);
     const rowMap = this.rows?.map;
     const planMap = this.plan?.map;
-    const window = planMap && into ? groupWindow(planMap, into.from, into.to, into.state.groups) : null;
-    if (into && window) emptyGroups(into.state, window[0], window[1]);
-    const norm = planMap && !sameMap(planMap, this.channelMap)
-      ? into ? new GroupMoments(into.state.groups, kernels, into.state) : fresh(groupCount(planMap, this.total)) : null;
+    const local = this.chunkNorm(kernels);
+    const norm = planMap && !local && !sameMap(planMap, this.channelMap) ? fresh(groupCount(planMap, this.total)) : null;
     // groups that refine others are merged into them, not summed in another sweep: InstanceNorm's (sample,
     // channel) groups into the rows, the rows into the channels
     const rows = rowMap && !this.normIsSample ? fresh(groupCount(rowMap, this.total)) : null;
+    const sample = this.rows && this.normIsSample && local ? fresh(this.rows.count) : null;
     const ch = rowMap ? null : fresh(this.split.channels);
-    return {
+    const after = local ? fresh(this.split.channels) : null;
+    const variances = local ? noVariances() : null;
+    const run: PassRun<MomentsPass> = {
       add: (chunk, start) => {
         const staged = stage(chunk, kernels);
         ch?.add(staged, start, this.channelMap);
         norm?.add(staged, start, planMap!);
         rows?.add(staged, start, rowMap!);
+        if (!local) return;
+        const groups = local.moments(staged);
+        addVariances(variances!, groups, this.options);
+        if (sample) {
+          const first = groupOf(planMap!, start);
+          for (let g = 0; g < groups.groups; g++) sample.mergeGroup(this.rows!.rowOf(first + g), groups, g);
+        }
+        after!.add(local.xhat(staged, groups), start, this.channelMap);
       },
       state: () => {
         const channels = this.split.channels;
-        let sample = rows;
-        if (this.rows && !sample) {
-          sample = fresh(this.rows.count);
-          // a shared state's other groups are other workers' (and may be in the middle of being written)
-          const [from, to] = window ?? [0, norm!.groups];
-          for (let g = from; g < to; g++) sample.mergeGroup(this.rows.rowOf(g), norm!, g);
+        let samples = rows ?? sample;
+        if (this.rows && !samples) {
+          samples = fresh(this.rows.count);
+          for (let g = 0; g < norm!.groups; g++) samples.mergeGroup(this.rows.rowOf(g), norm!, g);
         }
         const perChannel = ch ?? fresh(channels);
-        if (sample) for (let g = 0; g < sample.groups; g++) perChannel.mergeGroup(g % channels, sample, g);
-        return { ch: perChannel.state(), norm: norm?.state() ?? null, sample: sample?.state() ?? null };
+        if (samples) for (let g = 0; g < samples.groups; g++) perChannel.mergeGroup(g % channels, samples, g);
+        return {
+          ch: perChannel.state(), norm: norm?.state() ?? null, sample: samples?.state() ?? null,
+          after: after?.state() ?? null, variances,
+        };
       },
     };
+    return this.aligned(run, kernels);
   }
 
   /** Pass 2 over a range can merge with other ranges unless its quantiles are exact (they need every value at once). */
@@ -172,12 +191,24 @@ export class InspectPlan {
   }
 
   /**
-   * Pass 2: raw histograms and quantiles, x̂ moments, and x̂ histograms when each channel's map is affine. `range`:
-   * the elements the run will see, when not all (a worker's), so that only their groups' parameters are made.
+   * Pass 2: raw histograms and quantiles; x̂ moments unless pass 1 has them; x̂ histograms when x̂'s ranges are
+   * known: each channel's map is affine, or pass 1 normalized chunk by chunk.
    */
-  binning(m: MomentsPass, kernels: Kernels | null, range?: [number, number]): PassRun<BinningPass> {
+  binning(m: MomentsPass, kernels: Kernels | null): PassRun<BinningPass> {
     const raw = this.rawBins(m, kernels);
-    const params = this.params(m, range);
+    const local = this.chunkNorm(kernels);
+    if (local) {
+      const afterBins = this.afterBinsOver(m.after!, kernels);
+      return this.aligned({
+        add: (chunk, start) => {
+          const staged = stage(chunk, kernels);
+          raw.add(staged, start);
+          afterBins.add(local.xhat(staged, local.moments(staged)), start);
+        },
+        state: () => ({ raw: raw.state(), after: null, afterBins: afterBins.state() }),
+      }, kernels);
+    }
+    const params = this.params(m);
     const plan = this.plan;
     const after = plan ? new GroupMoments(this.split.channels, kernels) : null;
     const scratch = newScratch(this.dtype, kernels);
@@ -189,7 +220,7 @@ export class InspectPlan {
         const staged = stage(chunk, kernels);
         raw.add(staged, start);
         if (plan && params && after) {
-          const xhat = applyPlan(staged, start, plan, params, scratch, kernels);
+          const xhat = applyPlan(staged, start, plan.map, params, scratch, kernels);
           after.add(xhat, start, this.channelMap);
           afterBins?.add(xhat, start);
         }
@@ -222,14 +253,13 @@ export class InspectPlan {
   }
 
   /** Pass 3: x̂ histograms and quantiles over the x̂ ranges pass 2 found (`after`, its merged x̂ moments). */
-  afterBinning(m: MomentsPass, after: MomentsState, kernels: Kernels | null, range?: [number, number]): PassRun<BinsState> {
-    const plan = this.plan!;
-    const params = this.params(m, range)!;
-    const moments = GroupMoments.over(after);
-    const bins = this.binsOver(rangesOf(moments), moments.count, rangesOf(moments.total())[0], kernels);
+  afterBinning(m: MomentsPass, after: MomentsState, kernels: Kernels | null): PassRun<BinsState> {
+    const map = this.plan!.map;
+    const params = this.params(m)!;
+    const bins = this.afterBinsOver(after, kernels);
     const scratch = newScratch(this.dtype, kernels);
     return {
-      add: (chunk, start) => bins.add(applyPlan(stage(chunk, kernels), start, plan, params, scratch, kernels), start),
+      add: (chunk, start) => bins.add(applyPlan(stage(chunk, kernels), start, map, params, scratch, kernels), start),
       state: () => bins.state(),
     };
   }
@@ -246,14 +276,15 @@ export class InspectPlan {
     const overall = ch.total();
     const chRanges = rangesOf(ch);
     const raw = this.readBins(b.raw, chRanges, rangesOf(overall)[0]);
-    const after = b.after ? GroupMoments.over(b.after) : null;
+    const afterState = m.after ?? b.after;
+    const after = afterState ? GroupMoments.over(afterState) : null;
     const afterAll = after ? after.total() : null;
     let afterRead: BinsReader | null = null;
-    if (after && afterAll && b.afterBins) {
-      const mapped = mappedRanges(chRanges, this.params(m)!, this.dtype);
-      afterRead = this.readBins(b.afterBins, mapped, envelope(mapped));
-    } else if (after && afterAll && afterPass) {
-      afterRead = this.readBins(afterPass, rangesOf(after), rangesOf(afterAll)[0]);
+    const afterBins = b.afterBins ?? afterPass;
+    if (after && afterAll && afterBins) {
+      // binned over the affine images of the raw ranges (afterBinsOver's ranges otherwise)
+      const mapped = this.plan!.perChannel ? mappedRanges(chRanges, this.params(m)!, this.dtype) : null;
+      afterRead = this.readBins(afterBins, mapped ?? rangesOf(after), mapped ? envelope(mapped) : rangesOf(afterAll)[0]);
     }
     const result: InspectResult = {
       ...this.resultFrame(m),
@@ -306,16 +337,24 @@ export class InspectPlan {
       options: this.options,
       channels: this.split.channels,
       batch: this.batchAxisDistinct ? this.shape[0] : 1,
-      normalization: this.plan ? normalizationSummary(this.plan, GroupMoments.over(this.normGroups(m)), this.options) : null,
+      normalization: this.plan ? normalizationSummary(this.plan, m.variances ?? addVariances(noVariances(), GroupMoments.over(this.normGroups(m)), this.options)) : null,
       samples: m.sample && this.rows ? samplePayload(m.sample, this.rows) : null,
     };
   }
 
-  /** The normalization's parameters: of every group, or of those holding elements range[0] .. range[1] - 1. */
-  private params(m: MomentsPass, range?: [number, number]): NormParams | null {
-    if (!this.plan) return null;
-    const groups = GroupMoments.over(this.normGroups(m));
-    return this.plan.params(groups, range && groupWindow(this.plan.map, range[0], range[1], groups.groups));
+  /** The normalization's parameters, when pass 1 kept its groups' moments. */
+  private params(m: MomentsPass): NormParams | null {
+    return this.plan ? this.plan.params(GroupMoments.over(this.normGroups(m))) : null;
+  }
+
+  /** The normalization of chunks of whole spans, when the groups lie within them (localSpan). */
+  private chunkNorm(kernels: Kernels | null): ChunkNorm | null {
+    return this.localSpan ? new ChunkNorm(this.plan!, this.localMap!, newScratch(this.dtype, kernels), kernels) : null;
+  }
+
+  /** `run`, fed chunks of whole spans when the groups are normalized chunk by chunk. */
+  private aligned<S>(run: PassRun<S>, kernels: Kernels | null): PassRun<S> {
+    return this.localSpan ? spanAligned(run, this.localSpan, this.dtype === 'float32' ? kernels : null) : run;
   }
 
   /** The moments of the normalization groups, wherever pass 1 keeps them. */
@@ -326,6 +365,12 @@ export class InspectPlan {
   private rawBins(m: MomentsPass, kernels: Kernels | null): BinsRun {
     const ch = GroupMoments.over(m.ch);
     return this.binsOver(rangesOf(ch), ch.count, rangesOf(ch.total())[0], kernels);
+  }
+
+  /** x̂'s histograms and quantiles over the ranges in its moments (`after`, merged over the whole tensor). */
+  private afterBinsOver(after: MomentsState, kernels: Kernels | null): BinsRun {
+    const moments = GroupMoments.over(after);
+    return this.binsOver(rangesOf(moments), moments.count, rangesOf(moments.total())[0], kernels);
   }
 
   /** Histograms and quantiles per channel over `chRanges` and overall over `overall` (default: their envelope). */
@@ -433,20 +478,17 @@ function stage(chunk: NumericArray, kernels: Kernels | null): NumericArray {
 
 /**
  * Pass 1's states of every range, as lists to merge (mergeInto): one list per kind of group, each merging into the
- * first range's arrays (in place, as they may be shared with other threads). `sharedNorm`: the ranges filled one
- * normalization state (InspectPlan.sharedNorm), whole already, which is left out.
+ * first range's arrays (in place, as they may be shared with other threads).
  */
-export function momentLists(parts: MomentsPass[], sharedNorm = false): MomentsState[][] {
-  const keys = sharedNorm ? ['ch', 'sample'] as const : ['ch', 'norm', 'sample'] as const;
+export function momentLists(parts: MomentsPass[]): MomentsState[][] {
+  const keys = ['ch', 'norm', 'sample', 'after'] as const;
   return keys.filter((key) => parts[0][key]).map((key) => parts.map((p) => p[key]!));
 }
 
-/** The groups [g0, g1) of `map` (of `groups` in all) that elements from .. to - 1 fall in. */
-function groupWindow(map: GroupMap, from: number, to: number, groups: number): [number, number] {
-  if (from >= to) return [0, 0];
-  if (!map.mod) return [Math.floor(from / map.run), Math.floor((to - 1) / map.run) + 1];
-  if (!map.block) return [0, groups];
-  return [Math.floor(from / map.block) * map.mod, (Math.floor((to - 1) / map.block) + 1) * map.mod];
+/** Pass 1 over the whole tensor from its ranges' states: the first range's, once momentLists(parts) are merged into it. */
+export function joinedMoments(parts: MomentsPass[]): MomentsPass {
+  const spreads = parts.map((p) => p.variances);
+  return { ...parts[0], variances: spreads[0] && spreads.reduce((a, b) => mergeVariances(a!, b!)) };
 }
 
 /**
@@ -524,18 +566,92 @@ function summary(m: GroupMoments, g: number, quantiles: Quantiles): Summary {
   };
 }
 
-function normalizationSummary(plan: NormPlan, m: GroupMoments, o: InspectOptions): InspectResult['normalization'] {
-  let varMin = Infinity;
-  let varMax = -Infinity;
-  let epsDominated = 0;
+function normalizationSummary(plan: NormPlan, v: GroupVariances): InspectResult['normalization'] {
+  return { groups: plan.groups, groupSize: plan.groupSize, varMin: v.min, varMax: v.max, epsDominated: v.epsDominated };
+}
+
+function noVariances(): GroupVariances {
+  return { min: Infinity, max: -Infinity, epsDominated: 0 };
+}
+
+/** `into` with the variances of `m`'s groups added. */
+function addVariances(into: GroupVariances, m: GroupMoments, o: InspectOptions): GroupVariances {
+  const counted = o.op !== 'rmsnorm' && o.op !== 'minmax';
   for (let g = 0; g < m.groups; g++) {
     const v = m.variance(g);
     if (!(v === v)) continue;
-    if (v < varMin) varMin = v;
-    if (v > varMax) varMax = v;
-    if (o.op !== 'rmsnorm' && o.op !== 'minmax' && v < o.eps) epsDominated++;
+    if (v < into.min) into.min = v;
+    if (v > into.max) into.max = v;
+    if (counted && v < o.eps) into.epsDominated++;
   }
-  return { groups: plan.groups, groupSize: plan.groupSize, varMin, varMax, epsDominated };
+  return into;
+}
+
+function mergeVariances(a: GroupVariances, b: GroupVariances): GroupVariances {
+  return { min: Math.min(a.min, b.min), max: Math.max(a.max, b.max), epsDominated: a.epsDominated + b.epsDominated };
+}
+
+/**
+ * x̂ of a chunk of whole spans (InspectPlan.localSpan) from its own groups' moments: nothing per group outlives the
+ * chunk. `map` numbers the chunk's groups from 0 (groupSpans).
+ */
+class ChunkNorm {
+  private groups: GroupMoments | null = null;
+
+  constructor(private readonly plan: NormPlan, private readonly map: GroupMap, private readonly scratch: Scratch,
+    private readonly kernels: Kernels | null) {}
+
+  /** The moments of the chunk's groups, in arrays reused by the next chunk. */
+  moments(chunk: NumericArray): GroupMoments {
+    const n = groupCount(this.map, chunk.length);
+    this.groups = this.groups?.groups === n ? this.groups.clear() : new GroupMoments(n, this.kernels);
+    return this.groups.add(chunk, 0, this.map);
+  }
+
+  /** The chunk's x̂, in the scratch memory (overwritten by the next chunk). */
+  xhat(chunk: NumericArray, groups: GroupMoments): NumericArray {
+    return applyPlan(chunk, 0, this.map, this.plan.params(groups), this.scratch, this.kernels);
+  }
+}
+
+/**
+ * `run` fed whole multiples of `span` elements, each starting at a multiple of it: a chunk's tail that ends inside a
+ * span is copied to wait for the next chunk's head. A range starts and ends between spans (the tensor is whole spans,
+ * and the pool splits at them), so nothing waits at its end. With `kernels` (float32), the waiting values are in
+ * their memory, reserved now, while no chunk's view could be detached by it.
+ */
+function spanAligned<S>(run: PassRun<S>, span: number, kernels: Kernels | null): PassRun<S> {
+  const at = kernels ? kernels.alloc(span * 4) : -1;
+  let own: NumericArray | null = null;
+  const held = (like: NumericArray) => at >= 0 ? kernels!.f32(at, span)
+    : own ??= new (like.constructor as new (n: number) => NumericArray)(span);
+  let waiting = 0;
+  let waitingStart = 0;
+  return {
+    add: (chunk, start) => {
+      let from = 0;
+      if (waiting > 0) {
+        from = Math.min(span - waiting, chunk.length);
+        const buffer = held(chunk);
+        buffer.set(chunk.subarray(0, from), waiting);
+        waiting += from;
+        if (waiting < span) return;
+        run.add(buffer, waitingStart);
+        waiting = 0;
+      }
+      const to = from + Math.floor((chunk.length - from) / span) * span;
+      if (to > from) run.add(chunk.subarray(from, to), start + from);
+      if (to < chunk.length) {
+        held(chunk).set(chunk.subarray(to), 0);
+        waiting = chunk.length - to;
+        waitingStart = start + to;
+      }
+    },
+    state: () => {
+      if (waiting) throw new Error(`a range ended ${waiting} elements into a span of ${span}: ranges must split between spans`);
+      return run.state();
+    },
+  };
 }
 
 /**

@@ -17,19 +17,14 @@ export interface NormPlan {
   groupSize: number;
   /** True when each channel's x̂ is one affine map of its raw values (BatchNorm, z-score, min-max). */
   perChannel: boolean;
-  /** Every group's parameters, or with `window` = [g0, g1) those of groups g0 .. g1 - 1 only (first = g0). */
-  params(moments: GroupMoments, window?: [number, number]): NormParams;
+  /** Every group's parameters, from the groups' moments. */
+  params(moments: GroupMoments): NormParams;
 }
 
 export interface NormParams {
   shift: Float64Array;
   scale: Float64Array;
   offset: Float64Array;
-  /**
-   * The group shift[0] belongs to (default 0): a worker's range of a LayerNorm needs the parameters of its own rows
-   * only, not three arrays per row of the whole tensor.
-   */
-  first?: number;
 }
 
 /** The (sample, channel) groups of a tensor whose axis 0 is the batch: InstanceNorm's groups. */
@@ -52,7 +47,7 @@ export function planNormalization(shape: readonly number[], o: InspectOptions): 
     const size = elementCount(shape.slice(rank - o.normalizedDims));
     return {
       map: { run: Math.max(1, size), mod: 0 }, groups: size ? total / size : 0, groupSize: size, perChannel: false,
-      params: (m, w) => o.op === 'layernorm' ? standardize(m, o.eps, w) : rootMeanSquare(m, o.eps, w),
+      params: (m) => o.op === 'layernorm' ? standardize(m, o.eps) : rootMeanSquare(m, o.eps),
     };
   }
   if (rank === 0 || o.channelAxis === null) throw new EngineError(`${o.op} needs a channel axis; choose one for shape (${shape.join(', ')}).`);
@@ -79,7 +74,7 @@ export function planNormalization(shape: readonly number[], o: InspectOptions): 
       throw new EngineError(`Expected more than 1 spatial element for InstanceNorm: shape (${shape.join(', ')}) has one value per `
         + `(sample, channel) with channel axis ${axis}. Use LayerNorm or BatchNorm, or pick the channel axis of a tensor with spatial axes.`);
     }
-    return { map, groups: samples * channels, groupSize, perChannel: false, params: (m, w) => standardize(m, o.eps, w) };
+    return { map, groups: samples * channels, groupSize, perChannel: false, params: (m) => standardize(m, o.eps) };
   }
   // groupnorm
   if (!Number.isInteger(o.groups) || o.groups < 1 || channels % o.groups !== 0) {
@@ -89,25 +84,38 @@ export function planNormalization(shape: readonly number[], o: InspectOptions): 
   return {
     map: { run: Math.max(1, inner * perGroup), mod: o.groups, block: map.block },
     groups: samples * o.groups, groupSize: samples ? total / (samples * o.groups) : 0, perChannel: false,
-    params: (m, w) => standardize(m, o.eps, w),
+    params: (m) => standardize(m, o.eps),
   };
 }
 
+/**
+ * Spans of `span` elements, from the tensor's start, that hold whole normalization groups, and `map` numbering
+ * those groups consecutively from any span boundary taken as element 0: a chunk of whole spans can be normalized
+ * alone. LayerNorm's rows; the groups themselves when they are contiguous (GroupNorm, InstanceNorm of channels-first
+ * tensors); else a sample's groups. Null when the groups are channels, which every range of the tensor crosses.
+ */
+export function groupSpans(plan: NormPlan): { span: number; map: GroupMap } | null {
+  const { map } = plan;
+  if (plan.perChannel) return null;
+  if (!map.mod) return { span: map.run, map };
+  // a sample made of its groups one after the other: group k is elements k·run .. (k+1)·run - 1
+  if (map.block === map.mod * map.run) return { span: map.run, map: { run: map.run, mod: 0 } };
+  return { span: map.block!, map };
+}
+
 /** (x - μ)/sqrt(σ² + eps) with IEEE propagation: a group holding NaN or ±Inf normalizes to NaN, as frameworks do. */
-function standardize(m: GroupMoments, eps: number, [from, to] = [0, m.groups]): NormParams {
-  const p = emptyParams(to - from, from);
-  for (let g = from; g < to; g++) {
-    p.shift[g - from] = m.ieeeMean(g);
-    p.scale[g - from] = 1 / Math.sqrt(m.ieeeVariance(g) + eps);
+function standardize(m: GroupMoments, eps: number): NormParams {
+  const p = emptyParams(m.groups);
+  for (let g = 0; g < m.groups; g++) {
+    p.shift[g] = m.ieeeMean(g);
+    p.scale[g] = 1 / Math.sqrt(m.ieeeVariance(g) + eps);
   }
   return p;
 }
 
-function rootMeanSquare(m: GroupMoments, eps: number, [from, to] = [0, m.groups]): NormParams {
-  const p = emptyParams(to - from, from);
-  for (let g = from; g < to; g++) {
-    p.scale[g - from] = 1 / Math.sqrt(m.ieeeMeanSquare(g) + eps);
-  }
+function rootMeanSquare(m: GroupMoments, eps: number): NormParams {
+  const p = emptyParams(m.groups);
+  for (let g = 0; g < m.groups; g++) p.scale[g] = 1 / Math.sqrt(m.ieeeMeanSquare(g) + eps);
   return p;
 }
 
@@ -139,8 +147,8 @@ function runningParams(o: InspectOptions, channels: number): NormParams {
   return p;
 }
 
-function emptyParams(groups: number, first = 0): NormParams {
-  return { shift: new Float64Array(groups), scale: new Float64Array(groups), offset: new Float64Array(groups), first };
+function emptyParams(groups: number): NormParams {
+  return { shift: new Float64Array(groups), scale: new Float64Array(groups), offset: new Float64Array(groups) };
 }
 
 /**
@@ -176,12 +184,12 @@ export function newScratch(dtype: DType, kernels: Kernels | null = null): Scratc
  * x̂ for one chunk (elements start .. start + chunk.length - 1), in `scratch`'s memory (overwritten by the next
  * chunk).
  */
-export function applyPlan(chunk: NumericArray, start: number, plan: NormPlan, p: NormParams, scratch: Scratch,
+export function applyPlan(chunk: NumericArray, start: number, map: GroupMap, p: NormParams, scratch: Scratch,
   kernels: Kernels | null = null): NumericArray {
   // staging first: it may grow the memory the output view lives in
   const input = kernels && chunk instanceof Float32Array ? kernels.stage(chunk) : chunk;
   const out = scratch.view(chunk.length);
-  mapGroups(input, out, start, plan.map, p, kernels);
+  mapGroups(input, out, start, map, p, kernels);
   return out;
 }
 
@@ -198,11 +206,10 @@ export function mapGroups(input: NumericArray, out: NumericArray, start: number,
   }
   const outAt = kernels && out instanceof Float32Array ? kernels.addressOf(out) : -1;
   const inAt = outAt >= 0 && input instanceof Float32Array ? kernels!.addressOf(input) : -1;
-  const first = p.first ?? 0;
   for (const s = new SegmentWalk(map, start, input.length); s.next();) {
-    const shift = p.shift[s.group - first];
-    const scale = p.scale[s.group - first];
-    const offset = p.offset[s.group - first];
+    const shift = p.shift[s.group];
+    const scale = p.scale[s.group];
+    const offset = p.offset[s.group];
     if (inAt >= 0 && s.to - s.from >= KERNEL_MIN_RUN) {
       kernels!.apply(inAt + s.from * 4, outAt + s.from * 4, s.to - s.from, shift, scale, offset);
     } else {
@@ -223,7 +230,7 @@ function mapShortRuns(input: NumericArray, out: NumericArray, start: number, map
   for (let a = 0; a < n;) {
     const e = start + a;
     const b = block === Infinity ? n : Math.min(n, a + block - (e % block));
-    const base = (block === Infinity ? 0 : Math.floor(e / block) * mod) - (p.first ?? 0);
+    const base = block === Infinity ? 0 : Math.floor(e / block) * mod;
     let inRun = e % run;
     let c = Math.floor(e / run) % mod;
     for (let j = a; j < b; j++) {

@@ -72,7 +72,7 @@ export class Forward {
     const affine: NormParams | null = o.affine && channelMap
       ? { shift: new Float64Array(o.affine.scale.length), scale: Float64Array.from(o.affine.scale), offset: Float64Array.from(o.affine.bias) } : null;
     return (chunk, start) => {
-      const y = applyPlan(chunk, start, this.plan, params, scratch, kernels);
+      const y = applyPlan(chunk, start, this.plan.map, params, scratch, kernels);
       if (affine) mapGroups(y, y, start, channelMap!, affine, kernels);
       return y;
     };

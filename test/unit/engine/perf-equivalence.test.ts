@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker, type TransferListItem } from 'node:worker_threads';
 import { GroupHistograms, histogramRange } from '../../../src/engine/histogram';
-import { inspect, type ElementSource } from '../../../src/engine/inspect/inspect';
+import { inspect, InspectPlan, type ElementSource } from '../../../src/engine/inspect/inspect';
 import { normalizeStream } from '../../../src/engine/inspect/normalizeStream';
 import { applyPlan, newScratch, planNormalization } from '../../../src/engine/inspect/normPlan';
 import { DEFAULT_INSPECT_OPTIONS, type InspectOptions, type InspectResult } from '../../../src/engine/inspect/types';
@@ -224,8 +224,8 @@ describe('WebAssembly kernels agree with the TypeScript reference', () => {
     const moments = new GroupMoments(11).add(data, 0, plan.map);
     const params = plan.params(moments);
     const kernels = Kernels.create();
-    const fast = applyPlan(data, 0, plan, params, newScratch('float32', kernels), kernels).slice();
-    const slow = applyPlan(data, 0, plan, params, newScratch('float32', null), null);
+    const fast = applyPlan(data, 0, plan.map, params, newScratch('float32', kernels), kernels).slice();
+    const slow = applyPlan(data, 0, plan.map, params, newScratch('float32', null), null);
     assert.ok(fast.every((v, i) => Object.is(v, slow[i])));
   });
 
@@ -248,7 +248,7 @@ describe('WebAssembly kernels agree with the TypeScript reference', () => {
       [[5000, 12], 1, ['none', 'zscore', 'batchnorm', 'layernorm']],
     ];
     for (const [shape, channelAxis, ops] of cases) {
-      const total = shape.reduce((a, b) => a + b, 1);
+      const total = shape.reduce((a, b) => a * b, 1);
       const data = randomF32(total, 13, -3, 5);
       for (const op of ops) {
         const options = { ...DEFAULT_INSPECT_OPTIONS, op, groups: 4, channelAxis, normalizedDims: 1 };
@@ -331,25 +331,32 @@ describe('worker pool: split passes equal one sequential pass', function () {
     });
   }
 
-  it('ranges that share no normalization group fill one shared state for them all, and equal one pass', async () => {
-    // 32 samples: a worker's range holds whole rows (LayerNorm, RMSNorm) or whole samples (GroupNorm, InstanceNorm)
+  it('groups within rows or samples are normalized chunk by chunk: two passes, ranges split between groups, no state per group', async () => {
+    // 32 samples; spans of whole groups: a row (LayerNorm, RMSNorm), a group of channels (GroupNorm, channels
+    // first), a channel (InstanceNorm)
     const manyShape = [32, 4, 96, 96];
     const many = randomF32(32 * 4 * 96 * 96, 23, -1, 2);
     const manyFile = path.join(dir, 'many.npy');
     fs.writeFileSync(manyFile, encodeNpy('float32', manyShape, new Uint8Array(many.buffer)));
-    const spans = { layernorm: 96 * 96, rmsnorm: 96 * 96, groupnorm: 4 * 96 * 96, instancenorm: 4 * 96 * 96 };
+    const spans = { layernorm: 96 * 96, rmsnorm: 96 * 96, groupnorm: 2 * 96 * 96, instancenorm: 96 * 96 };
     for (const [op, span] of Object.entries(spans) as [keyof typeof spans, number][]) {
       const options = { ...DEFAULT_INSPECT_OPTIONS, op, channelAxis: 1, groups: 2, normalizedDims: 2 };
-      type Posted = { type: string; pass?: string; from?: number; normInto?: { count: Float64Array }; lists?: unknown[] };
+      type Posted = { type: string; pass?: string; from?: number; lists?: { groups: number }[][] };
       const { result: split, posted } = await postedDuring(() => pool.inspect({ kind: 'file', path: manyFile, tensor: '' }, options).promise);
       const messages = posted as Posted[];
-      assertSameResult(split, await inspect(memorySource(many, manyShape), options), op);
+      const whole = await inspect(memorySource(many, manyShape, many.length), options);
+      assertSameResult(split, whole, op);
+      // chunks that end inside groups (2999 elements) and groups over several chunks: the same numbers
+      assertSameResult(await inspect(memorySource(many, manyShape, 2999), options), whole, `${op} in chunks of 2999`);
       const firstPass = messages.filter((m) => m.pass === 'moments');
       assert.equal(firstPass.length, 2, `${op}: pass 1 over two ranges`);
       assert.equal(firstPass[1].from! % span, 0, `${op}: the second range starts at a group boundary`);
-      assert.ok(firstPass[0].normInto && firstPass[0].normInto.count === firstPass[1].normInto?.count, `${op}: one shared state`);
-      // only the channels' and the sample rows' states are merged
-      assert.equal(messages.find((m) => m.type === 'merge')?.lists?.length, 2, `${op}: merged lists`);
+      // quantiles are exact here (few values): pass 2 runs whole, and there is no pass 3
+      assert.deepEqual(messages.map((m) => m.pass ?? m.type), ['describe', 'moments', 'moments', 'merge', 'binning', 'finish'], `${op}: passes`);
+      // channels, sample rows and x̂ channels are merged; nothing per normalization group (4096 or more here)
+      const merged = messages.find((m) => m.type === 'merge')!.lists!;
+      assert.equal(merged.length, 3, `${op}: merged lists`);
+      for (const list of merged) assert.ok(list[0].groups <= 2048, `${op}: a merged state of ${list[0].groups} groups`);
     }
   });
 
@@ -359,8 +366,8 @@ describe('worker pool: split passes equal one sequential pass', function () {
     const { result, posted } = await postedDuring(() => pool.inspect({ kind: 'file', path: file, tensor: '' }, options).promise);
     assert.equal(result.normalization?.groups, 4 * 6 * 256);
     const types = posted.map((m) => (m as { type: string; pass?: string }).pass ?? (m as { type: string }).type);
-    // exact quantiles (few values): passes 2 and 3 run whole, in one worker
-    assert.deepEqual(types, ['describe', 'moments', 'moments', 'merge', 'binning', 'after', 'finish']);
+    // exact quantiles (few values): pass 2 runs whole, in one worker; rows are normalized chunk by chunk: no pass 3
+    assert.deepEqual(types, ['describe', 'moments', 'moments', 'merge', 'binning', 'finish']);
     // bytes the host's thread would copy: typed arrays on plain ArrayBuffers, less the finish's transferred states
     const copied = (value: unknown, seen = new Set<unknown>()): number => {
       if (ArrayBuffer.isView(value)) return value.buffer instanceof SharedArrayBuffer ? 0 : value.byteLength;
@@ -380,8 +387,10 @@ describe('worker pool: split passes equal one sequential pass', function () {
     const big = randomF32(2 * 3 * 700 * 1000, 41, -3, 2);
     const bigFile = path.join(dir, 'big.npy');
     fs.writeFileSync(bigFile, encodeNpy('float32', bigShape, new Uint8Array(big.buffer)));
-    for (const op of ['none', 'instancenorm', 'layernorm'] as const) {
-      const options = { ...DEFAULT_INSPECT_OPTIONS, op, channelAxis: 1 };
+    // LayerNorm over a sample's 2.1M elements: groups too long to normalize chunk by chunk, so a third pass bins x̂
+    for (const [op, normalizedDims] of [['none', 1], ['instancenorm', 1], ['layernorm', 1], ['layernorm', 3]] as const) {
+      const options = { ...DEFAULT_INSPECT_OPTIONS, op, channelAxis: 1, normalizedDims };
+      assert.equal(new InspectPlan(bigShape, 'float32', options).passes, op === 'layernorm' && normalizedDims === 3 ? 3 : 2);
       const split = await pool.inspect({ kind: 'file', path: bigFile, tensor: '' }, options).promise;
       const whole = await inspect(memorySource(big, bigShape), options);
       assert.equal(split.quantilesExact, false);
@@ -390,7 +399,7 @@ describe('worker pool: split passes equal one sequential pass', function () {
       // fine counts add up exactly whatever the split: the estimates are the same numbers
       assert.deepEqual(split.channel.before.map((b) => b.quantiles), whole.channel.before.map((b) => b.quantiles));
       assert.deepEqual(split.overall.before.quantiles, whole.overall.before.quantiles);
-      // pass 3 bins x̂ over ranges from moments merged in another order: the same values land in the histograms
+      // x̂ is binned over ranges from moments merged in another order: the same values land in the histograms
       const afterTotals = (r: InspectResult) => r.channel.histAfter?.map((h) => h.counts.reduce((a, b) => a + b, 0));
       assert.deepEqual(afterTotals(split), afterTotals(whole));
       split.channel.after?.forEach((a, c) => assertClose(a.mean, whole.channel.after![c].mean, 0, 1e-12, `${op}: x̂ mean of channel ${c}`));
