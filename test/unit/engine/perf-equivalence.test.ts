@@ -258,6 +258,21 @@ describe('WebAssembly kernels agree with the TypeScript reference', () => {
       }
     }
   });
+
+  it('float64 tensors normalized chunk by chunk: chunks that end inside groups give the numbers of one chunk', async () => {
+    const shape = [3, 4, 10, 9];
+    const data = Float64Array.from(randomF32(3 * 4 * 10 * 9, 31, -2, 3), (v, i) => v + i * 1e-9);
+    const source = (chunk: number): ElementSource => ({
+      shape, dtype: 'float64',
+      async *chunks() {
+        for (let i = 0; i < data.length; i += chunk) yield data.subarray(i, i + chunk);
+      },
+    });
+    for (const op of ['layernorm', 'groupnorm', 'instancenorm', 'rmsnorm'] as const) {
+      const options = { ...DEFAULT_INSPECT_OPTIONS, op, groups: 2, channelAxis: 1, normalizedDims: 2 };
+      assertSameResult(await inspect(source(37), options), await inspect(source(data.length), options), `float64 ${op}`);
+    }
+  });
 });
 
 function assertSameResult(a: InspectResult, b: InspectResult, what: string): void {
