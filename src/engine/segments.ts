@@ -71,6 +71,8 @@ export class SegmentWalk implements Segments {
 /** Elements left free after each group's, so that the groups' write cursors do not fall in the same cache sets
  * (with one element per channel they would be a power of two apart: the sweep ran seven times slower). */
 const GAP = 16;
+/** Elements of one tile of whole rows in a regrouping with one element per channel: 16 KB of float32, within L1. */
+const TILE_ELEMENTS = 4096;
 
 /**
  * A chunk rewritten group by group (each group's elements in their order) for a map of short runs with a modulus:
@@ -132,7 +134,25 @@ export class RegroupedChunk implements Segments {
       let inRun = e % run;
       let c = Math.floor(phase / run);
       if (run === 1) {
-        for (let j = a; j < b; j++) {
+        let j = a;
+        for (; j < b && c !== 0; j++) {
+          out[cursor[c]++] = values[j];
+          if (++c === mod) c = 0;
+        }
+        // whole rows of `mod` elements, a tile of rows at a time: a channel's elements of the tile are read from the
+        // cache and written one after the other
+        const rows = Math.floor((b - j) / mod);
+        const tile = Math.max(8, Math.floor(TILE_ELEMENTS / mod));
+        for (let r0 = 0; r0 < rows; r0 += tile) {
+          const t = Math.min(tile, rows - r0);
+          const base = j + r0 * mod;
+          for (let ch = 0; ch < mod; ch++) {
+            let k = cursor[ch];
+            for (let r = 0, at = base + ch; r < t; r++, at += mod) out[k++] = values[at];
+            cursor[ch] = k;
+          }
+        }
+        for (j += rows * mod; j < b; j++) {
           out[cursor[c]++] = values[j];
           if (++c === mod) c = 0;
         }

@@ -84,7 +84,10 @@ function memorySource(data: Float32Array, shape: number[], chunk = 1 << 16): Ele
 
 describe('segment walk', () => {
   it('a regrouped chunk holds each group\'s elements in their order, as the segment walk finds them', () => {
-    for (const [run, mod, block, start, length] of [[1, 7, 0, 5, 1000], [3, 5, 45, 7, 2000], [1, 3, 6, 4, 500], [5, 3, 30, 29, 970], [2, 8, 0, 3, 4096], [2, 3, 10, 3, 500]]) {
+    // with one element per channel, whole rows go in tiles (13 rows of 300 channels): a partial last tile, blocks of 10 rows
+    const cases = [[1, 7, 0, 5, 1000], [3, 5, 45, 7, 2000], [1, 3, 6, 4, 500], [5, 3, 30, 29, 970], [2, 8, 0, 3, 4096], [2, 3, 10, 3, 500],
+      [1, 300, 0, 5, 20000], [1, 300, 3000, 7, 20000]];
+    for (const [run, mod, block, start, length] of cases) {
       const map = { run, mod, block: block || undefined };
       const values = Float32Array.from({ length }, (_, i) => i);
       const walked = new Map<number, number[]>();
