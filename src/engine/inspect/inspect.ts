@@ -185,9 +185,12 @@ export class InspectPlan {
     return this.aligned(run, kernels);
   }
 
-  /** Pass 2 over a range can merge with other ranges unless its quantiles are exact (they need every value at once). */
+  /**
+   * Pass 2 over a range can merge with other ranges unless its quantiles are exact (they need every value at once):
+   * the raw values', or x̂'s when pass 1 counted them (fewer, when groups normalize to NaN).
+   */
   binningSplits(m: MomentsPass): boolean {
-    return !quantilesAreExact(sum(m.ch.count));
+    return !quantilesAreExact(sum(m.ch.count)) && !(m.after && quantilesAreExact(sum(m.after.count)));
   }
 
   /**

@@ -424,6 +424,22 @@ describe('worker pool: split passes equal one sequential pass', function () {
     }
   });
 
+  it('LayerNorm with most rows NaN: x̂\'s quantiles exact, the raw ones estimated, both as one sequential pass', async () => {
+    // 4200 rows of 1000, 3780 of them holding a NaN: 4,196,220 finite raw values (over the exact budget), 420,000 finite x̂
+    const shape = [2, 3, 700, 1000];
+    const values = randomF32(2 * 3 * 700 * 1000, 43, -3, 2);
+    for (let row = 0; row < 4200; row++) if (row % 10) values[row * 1000 + (row % 1000)] = NaN;
+    const nanFile = path.join(dir, 'nan-rows.npy');
+    fs.writeFileSync(nanFile, encodeNpy('float32', shape, new Uint8Array(values.buffer)));
+    const options = { ...DEFAULT_INSPECT_OPTIONS, op: 'layernorm' as const, channelAxis: 1 };
+    const split = await pool.inspect({ kind: 'file', path: nanFile, tensor: '' }, options).promise;
+    const whole = await inspect(memorySource(values, shape), options);
+    assert.equal(split.overall.after?.count, 420000);
+    assertSameResult(split, whole, 'layernorm, NaN rows');
+    assert.deepEqual(split.overall.after?.quantiles, whole.overall.after?.quantiles);
+    assert.deepEqual(split.overall.before.quantiles, whole.overall.before.quantiles);
+  });
+
   it('a split inspection previews pass 1 before its result: the same moments, histograms of one bin, no quantiles or x̂ yet', async () => {
     const options = { ...DEFAULT_INSPECT_OPTIONS, op: 'batchnorm' as const, channelAxis: 1 };
     const source = { kind: 'file' as const, path: file, tensor: '' };
