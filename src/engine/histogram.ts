@@ -78,8 +78,12 @@ export class GroupHistograms {
    * at the first move only (rarely: after 2^32 values), as every fresh megabyte costs page faults.
    */
   private total: Float64Array | null;
-  /** Addresses of the kernels' uint32 counts and float64 edges, and how many values they may still take. */
+  /**
+   * Addresses of the kernels' uint32 counts (bins + 1 words per group, the last one the kernels' discard word:
+   * `stride` apart) and float64 edges, and how many values they may still take.
+   */
   private readonly countsPtr: number;
+  private readonly stride: number;
   private readonly edgesPtr: number;
   private room = MAX_UINT32;
 
@@ -103,8 +107,9 @@ export class GroupHistograms {
     if (kernels) {
       this.total = null;
       this.edgeArrays = [];
-      this.countsPtr = kernels.alloc(groups * bins * 4);
-      kernels.u32(this.countsPtr, groups * bins).fill(0); // the memory may be a reused run's
+      this.stride = bins + 1;
+      this.countsPtr = kernels.alloc(groups * this.stride * 4);
+      kernels.u32(this.countsPtr, groups * this.stride).fill(0); // the memory may be a reused run's
       this.edgesPtr = kernels.alloc(groups * (bins + 1) * 8);
       const edges = kernels.f64(this.edgesPtr, groups * (bins + 1));
       ranges.forEach(([lo, hi], g) => nestedEdgesInto(edges.subarray(g * (bins + 1), (g + 1) * (bins + 1)), lo, hi, bins / split, split));
@@ -112,16 +117,24 @@ export class GroupHistograms {
       this.total = new Float64Array(groups * bins);
       this.edgeArrays = ranges.map(([lo, hi]) => nestedEdges(lo, hi, bins / split, split));
       this.countsPtr = this.edgesPtr = -1;
+      this.stride = bins;
     }
   }
 
   /** groups × bins counts, group-major, as they stand: without kernels the table itself, not to be modified. */
   get counts(): Float64Array {
     if (!this.kernels) return this.total!;
-    // a native conversion: an element loop here would run unoptimized, once per result, over up to 2^18 cells
-    const out = new Float64Array(this.kernels.u32(this.countsPtr, this.groups * this.bins));
+    // native conversions, a group at a time: an element loop here would run unoptimized, once per result, over up
+    // to 2^18 cells
+    const out = new Float64Array(this.groups * this.bins);
+    for (let g = 0; g < this.groups; g++) out.set(this.pending(g), g * this.bins);
     if (this.total) for (let k = 0; k < out.length; k++) out[k] += this.total[k];
     return out;
+  }
+
+  /** Group g's counts in the kernels' memory, without the discard word. */
+  private pending(g: number): Uint32Array {
+    return this.kernels!.u32(this.countsPtr + g * this.stride * 4, this.bins);
   }
 
   /** The counts in an array of the caller's own. */
@@ -147,10 +160,12 @@ export class GroupHistograms {
 
   /** Moves the kernels' 32-bit counts into the float64 totals. */
   private flush(): void {
-    const pending = this.kernels!.u32(this.countsPtr, this.groups * this.bins);
-    const total = this.total ??= new Float64Array(pending.length);
-    for (let k = 0; k < pending.length; k++) total[k] += pending[k];
-    pending.fill(0);
+    const total = this.total ??= new Float64Array(this.groups * this.bins);
+    for (let g = 0; g < this.groups; g++) {
+      const pending = this.pending(g);
+      for (let i = 0; i < this.bins; i++) total[g * this.bins + i] += pending[i];
+      pending.fill(0);
+    }
     this.room = MAX_UINT32;
   }
 
@@ -195,22 +210,22 @@ export class GroupHistograms {
       if (kernels && s.to - s.from >= KERNEL_MIN_RUN) {
         kernels.histogram(base + s.from * 4, s.to - s.from, a.table(g), b?.table(gb));
       } else {
-        binInto(aCounts, g * a.bins, staged, s.from, s.to, a.edges(g), a.norm[g], a.bins);
-        if (b) binInto(bCounts!, gb * b.bins, staged, s.from, s.to, b.edges(gb), b.norm[gb], b.bins);
+        binInto(aCounts, g * a.stride, staged, s.from, s.to, a.edges(g), a.norm[g], a.bins);
+        if (b) binInto(bCounts!, gb * b.stride, staged, s.from, s.to, b.edges(gb), b.norm[gb], b.bins);
       }
     }
   }
 
-  /** Where add counts: the kernels' 32-bit counts when they hold the table, else the totals. */
+  /** Where add counts, `stride` per group: the kernels' 32-bit counts when they hold the table, else the totals. */
   private tally(): Float64Array | Uint32Array {
-    return this.kernels ? this.kernels.u32(this.countsPtr, this.groups * this.bins) : this.total!;
+    return this.kernels ? this.kernels.u32(this.countsPtr, this.groups * this.stride) : this.total!;
   }
 
   /** Group g's table in the kernels' memory. */
   private table(g: number): HistogramTable {
     return {
       lo: this.lo[g], hi: this.hi[g], norm: this.norm[g],
-      edges: this.edgesPtr + g * (this.bins + 1) * 8, counts: this.countsPtr + g * this.bins * 4, bins: this.bins,
+      edges: this.edgesPtr + g * (this.bins + 1) * 8, counts: this.countsPtr + g * this.stride * 4, bins: this.bins,
     };
   }
 
@@ -225,7 +240,7 @@ export class GroupHistograms {
     const at = g * this.bins;
     const counts = new Array<number>(this.bins).fill(0);
     if (this.total) for (let i = 0; i < this.bins; i++) counts[i] += this.total[at + i];
-    if (this.kernels) this.kernels.u32(this.countsPtr + at * 4, this.bins).forEach((c, i) => { counts[i] += c; });
+    if (this.kernels) this.pending(g).forEach((c, i) => { counts[i] += c; });
     return { edges: Array.from(this.edges(g)), counts };
   }
 }

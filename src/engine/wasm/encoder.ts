@@ -7,9 +7,9 @@
 
 /** Instructions nest freely (a structured instruction holds its body); encoding flattens them. */
 export type Code = Array<number | Code>;
-export type ValType = 'i32' | 'f64' | 'v128';
+export type ValType = 'i32' | 'i64' | 'f64' | 'v128';
 
-const VALTYPE: Record<ValType, number> = { i32: 0x7f, f64: 0x7c, v128: 0x7b };
+const VALTYPE: Record<ValType, number> = { i32: 0x7f, i64: 0x7e, f64: 0x7c, v128: 0x7b };
 
 export function uleb(n: number): number[] {
   const out: number[] = [];
@@ -22,12 +22,13 @@ export function uleb(n: number): number[] {
   return out;
 }
 
-export function sleb(n: number): number[] {
+export function sleb(n: number | bigint): number[] {
+  let rest = BigInt(n);
   const out: number[] = [];
   for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    const done = (n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0);
+    const byte = Number(rest & 0x7fn);
+    rest >>= 7n;
+    const done = (rest === 0n && (byte & 0x40) === 0) || (rest === -1n && (byte & 0x40) !== 0);
     out.push(done ? byte : byte | 0x80);
     if (done) return out;
   }
@@ -44,13 +45,13 @@ export const op = {
   block: (...body: Code): Code => [0x02, 0x40, body, 0x0b],
   loop: (...body: Code): Code => [0x03, 0x40, body, 0x0b],
   if: (...body: Code): Code => [0x04, 0x40, body, 0x0b],
-  ifElse: (then: Code, otherwise: Code): Code => [0x04, 0x40, then, 0x05, otherwise, 0x0b],
   br: (depth: number): Code => [0x0c, ...uleb(depth)],
   brIf: (depth: number): Code => [0x0d, ...uleb(depth)],
   get: (local: number): Code => [0x20, ...uleb(local)],
   set: (local: number): Code => [0x21, ...uleb(local)],
   tee: (local: number): Code => [0x22, ...uleb(local)],
   i32: (n: number): Code => [0x41, ...sleb(n)],
+  i64: (n: bigint): Code => [0x42, ...sleb(n)],
   f64: (x: number): Code => [0x44, ...new Uint8Array(Float64Array.of(x).buffer)],
   i32Load: (offset = 0): Code => [0x28, ...memarg(2, offset)],
   i32Store: (offset = 0): Code => [0x36, ...memarg(2, offset)],
@@ -59,7 +60,8 @@ export const op = {
   f32Store: (offset = 0): Code => [0x38, ...memarg(2, offset)],
   f64Store: (offset = 0): Code => [0x39, ...memarg(3, offset)],
   i32Ne: [0x47], i32GtS: [0x4a], i32GtU: [0x4b],
-  i32Add: [0x6a], i32Sub: [0x6b], i32Shl: [0x74], i32And: [0x71], i32Or: [0x72],
+  i32Ctz: [0x68], i32Add: [0x6a], i32Sub: [0x6b], i32Shl: [0x74], i32And: [0x71], i32Or: [0x72],
+  i64ShrU: [0x88], i32WrapI64: [0xa7], i32ReinterpretF32: [0xbc],
   f64Eq: [0x61], f64Lt: [0x63], f64Gt: [0x64], f64Le: [0x65], f64Ge: [0x66],
   f64Add: [0xa0], f64Sub: [0xa1], f64Mul: [0xa2],
   f64PromoteF32: [0xbb], f32DemoteF64: [0xb6], f64ConvertI32S: [0xb7],
@@ -70,21 +72,18 @@ export const op = {
   v128Load: (offset = 0): Code => simd(0x00, ...memarg(4, offset)),
   v128Store: (offset = 0): Code => simd(0x0b, ...memarg(4, offset)),
   i8x16Shuffle: (lanes: number[]): Code => simd(0x0d, ...lanes),
-  i32x4Splat: simd(0x11), f32x4Splat: simd(0x13), f64x2Splat: simd(0x14),
+  i32x4Splat: simd(0x11), i64x2Splat: simd(0x12), f32x4Splat: simd(0x13), f64x2Splat: simd(0x14),
   i32x4ExtractLane: (lane: number): Code => simd(0x1b, lane),
+  i64x2ExtractLane: (lane: number): Code => simd(0x1d, lane),
   f32x4ExtractLane: (lane: number): Code => simd(0x1f, lane),
   f64x2ExtractLane: (lane: number): Code => simd(0x21, lane),
-  f32x4Eq: simd(0x41), f32x4Lt: simd(0x43), f32x4Gt: simd(0x44), f32x4Le: simd(0x45), f32x4Ge: simd(0x46),
-  f64x2Lt: simd(0x49), f64x2Gt: simd(0x4a), f64x2Le: simd(0x4b), f64x2Ge: simd(0x4c),
-  v128Not: simd(0x4d), v128And: simd(0x4e), v128Or: simd(0x50), v128AnyTrue: simd(0x53),
-  i32x4TruncSatF64x2SZero: simd(0xfc), f64x2ConvertLowI32x4S: simd(0xfe),
-  f32x4DemoteF64x2Zero: simd(0x5e), f64x2PromoteLowF32x4: simd(0x5f),
-  i32x4Shl: simd(0xab), i32x4Add: simd(0xae), i32x4Sub: simd(0xb1),
-  f32x4Sub: simd(0xe5), f32x4Mul: simd(0xe6),
-  i32x4TruncSatF32x4S: simd(0xf8), f32x4ConvertI32x4S: simd(0xfa),
+  i32x4GtS: simd(0x3b), f32x4Eq: simd(0x41), f64x2Eq: simd(0x47), v128AndNot: simd(0x4f), v128Or: simd(0x50),
+  f32x4DemoteF64x2Zero: simd(0x5e), f64x2PromoteLowF32x4: simd(0x5f), f32x4Floor: simd(0x68), f64x2Floor: simd(0x75),
+  i32x4Bitmask: simd(0xa4), i32x4Add: simd(0xae), i32x4Sub: simd(0xb1), i32x4MinU: simd(0xb7), i64x2Add: simd(0xce), i64x2GtS: simd(0xd9),
+  f32x4Add: simd(0xe4), f32x4Sub: simd(0xe5), f32x4Mul: simd(0xe6),
   /** pmin(a, b) = b < a ? b : a and pmax(a, b) = a < b ? b : a: exactly JavaScript's `if (v < lo) lo = v`. */
   f32x4Pmin: simd(0xea), f32x4Pmax: simd(0xeb),
-  f64x2Add: simd(0xf0), f64x2Sub: simd(0xf1), f64x2Mul: simd(0xf2),
+  f64x2Add: simd(0xf0), f64x2Sub: simd(0xf1), f64x2Mul: simd(0xf2), f64x2Pmin: simd(0xf6), f64x2Pmax: simd(0xf7),
 };
 
 function flatten(code: Code): number[] {

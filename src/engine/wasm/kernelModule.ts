@@ -10,9 +10,13 @@
 import { encodeModule, op, type Code, type FunctionDef, type ValType } from './encoder';
 import type { HistogramTable } from './kernels';
 
-/** Byte address of the result slots, then of the running kernel's vector constants; allocations start after them. */
+/**
+ * Byte address of the result slots (the histogram kernels' scratch), then of the running kernel's vector constants;
+ * allocations start after them.
+ */
 export const OUT = 0;
 export const OUT_BYTES = 64;
+const SCRATCH = OUT;
 const CONSTANTS = OUT + OUT_BYTES;
 const CONSTANT_SLOTS = 16;
 export const RESERVED_BYTES = CONSTANTS + 16 * CONSTANT_SLOTS;
@@ -38,6 +42,8 @@ const constant = (slot: number): Code => [i32(0), op.v128Load(CONSTANTS + 16 * s
 const HIGH_HALF = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
 // lanes 0-1 of a and lanes 0-1 of b: two demoted halves back into one f32x4
 const JOIN_LOW = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+// the low 32 bits of each 64-bit lane of a, then of b: two float64 halves' results as one i32x4
+const JOIN_EVEN = [0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27];
 
 /** moments(ptr, n, k): Σ(x-k), Σ(x-k)², min, max, #zeros of n float32 at ptr, assuming all finite. */
 function moments(): FunctionDef {
@@ -167,76 +173,120 @@ function binOne(tb: Table, x: number, t: number, at: number): Code {
 /**
  * histogram(ptr, n, lo, hi, norm, edges, counts, bins) bins n float32 at ptr into the uint32 `counts` over the
  * float64 `edges` (bins + 1 of them), as numpy.histogram does; values outside [lo, hi] and NaN are skipped.
+ * `counts` has bins + 1 words: the last is a discard word, which the SIMD code counts values outside the table in.
  * histogram2 fills two tables, each over its own [lo, hi], in one sweep (a channel's fine histogram and the
- * whole tensor's, or a coarse histogram and its fine quantile histogram). Four values at a time get their bins
- * with SIMD; a group of four holding a value out of a range, NaN, or near an edge of either table goes through the
- * scalar code (binOne) instead. 32-bit counts keep the increment cheap; the caller moves them to float64 before
- * they can overflow.
- * The `F32` variants find the SIMD bins in float32 arithmetic, four lanes per instruction instead of two, for
- * tables whose lo and hi are float32 numbers (the caller checks): x - lo of two float32 is rounded relative to
- * itself, so the bin position (x - lo)·norm is off by at most about 3·2^-24·bins, and F32_EDGE_MARGIN keeps every
- * lane that close to an edge for the exact scalar code.
+ * whole tensor's, or a coarse histogram and its fine quantile histogram). 32-bit counts keep the increment cheap;
+ * the caller moves them to float64 before they can overflow.
+ *
+ * Four values at a time get their bins with SIMD and no branch: the bin position t = (x - lo)·norm, its floor fl
+ * (as a byte offset clamped to the discard word), and whether t is within a margin of a whole number (an edge, where
+ * numpy's corrections may move the value) or not a number. All four lanes are counted; lanes near an edge in either
+ * table (rare in real data) are then taken back and binned by the exact scalar code (binOne), except those exactly
+ * at a table's lo, whose bin 0 was right: repeated minima (the zeros of ReLU outputs, padding) stay on the SIMD path.
+ * The `F32` variants find the bins in float32 arithmetic, four lanes per instruction instead of two, for tables
+ * whose lo and hi are float32 numbers (the caller checks): x - lo of two float32 is rounded relative to itself, so
+ * the bin position is off by at most about 3·2^-24·bins, and F32_EDGE_MARGIN keeps every lane that close to an edge
+ * for the exact scalar code.
  */
 function histogram(tables: 1 | 2, single: boolean): FunctionDef {
   const params = 2 + 6 * tables;
   // params: 0 ptr, 1 n, then lo, hi, norm, edges, counts, bins per table; locals after them
   const locals: ValType[] = [];
   const declare = (type: ValType): number => params + locals.push(type) - 1;
-  const end = declare('i32'), end4 = declare('i32'), q = declare('i32'), qEnd = declare('i32'), at = declare('i32');
-  const x = declare('f64'), t = declare('f64');
-  const v = declare('v128'), xl = declare('v128'), xh = declare('v128'), dl = declare('v128'), dh = declare('v128');
-  const bad = declare('v128'), tl = declare('v128'), th = declare('v128'), bl = declare('v128'), bh = declare('v128');
+  const end = declare('i32'), end4 = declare('i32'), end8 = declare('i32'), q = declare('i32'), at = declare('i32');
+  const pair = declare('i64'), x = declare('f64'), t = declare('f64');
+  const v = declare('v128'), xl = declare('v128'), xh = declare('v128'), tv = declare('v128'), fl = declare('v128');
+  const ul = declare('v128'), uh = declare('v128'), nl = declare('v128'), nh = declare('v128');
   let slots = 0;
   /**
    * A vector constant: the float32 variants keep it in a memory slot (storeConstant: their splats take a
    * conversion and a broadcast, the margins more); the float64 ones in a local (a float64 splat is one
    * instruction, cheaper to repeat than to load).
    */
-  const vector = (): { readonly use: Code; init(value: Code): Code } => {
-    // placed on first use: each variant uses only its own margins (the float64 ones per call, the float32 ones per table)
-    let at: number | undefined;
-    const place = () => (at ??= single ? slots++ : declare('v128'));
-    return single
-      ? { get use() { return constant(place()); }, init: (value) => storeConstant(place(), value) }
-      : { get use() { return get(place()); }, init: (value) => [value, set(place())] };
+  const vector = (value: Code): Vector => {
+    const at = single ? slots++ : declare('v128');
+    return single ? { use: constant(at), init: storeConstant(at, value) } : { use: get(at), init: [value, set(at)] };
   };
-  const margin = vector(), top = vector();
-  const all = Array.from({ length: tables }, (_, i) => ({
-    lo: 2 + 6 * i, hi: 3 + 6 * i, norm: 4 + 6 * i, edges: 5 + 6 * i, counts: 6 + 6 * i, bins: 7 + 6 * i,
-    b: declare('i32'), last: declare('i32'), address4: declare('v128'),
-    normV: vector(), loV: vector(), hiV: vector(), countsV: vector(), marginV: vector(), topV: vector(),
-  }));
+  const all = Array.from({ length: tables }, (_, i) => {
+    const [lo, norm, counts, bins] = [2 + 6 * i, 4 + 6 * i, 6 + 6 * i, 7 + 6 * i];
+    const splat = (value: Code): Code => (single ? [value, op.f32DemoteF64, op.f32x4Splat] : [value, op.f64x2Splat]);
+    // the float32 variants' margin: F32_EDGE_MARGIN per bin of the table
+    const margin: Code = [get(bins), op.f64ConvertI32S, f64(F32_EDGE_MARGIN), op.f64Mul];
+    const f32Bits = (value: Code): Code => [value, op.f32DemoteF64, op.i32ReinterpretF32];
+    return {
+      lo, hi: 3 + 6 * i, norm, edges: 5 + 6 * i, counts, bins,
+      b: declare('i32'), last: declare('i32'), address4: declare('v128'), near: declare('v128'),
+      loV: vector(splat(get(lo))), normV: vector(splat(get(norm))), countsV: vector([get(counts), op.i32x4Splat]),
+      // the byte offset of the discard word
+      discardV: vector([get(bins), i32(2), op.i32Shl, op.i32x4Splat]),
+      binsV: single ? null : vector(splat([get(bins), op.f64ConvertI32S])),
+      nearV: single ? nearTest(f32Bits(margin), f32Bits([f64(1), margin, op.f64Sub]), vector) : null,
+    };
+  });
   type SimdTable = (typeof all)[number];
-  /** The scalar code for the value at address `p`. */
-  const scalar = (p: number): Code => [get(p), op.f32Load(), op.f64PromoteF32, set(x), all.map((tb) => binOne(tb, x, t, at))];
-  // lanes whose bin position is within the margin of a whole number
-  const nearEdge = (tv: number): Code => [get(tv), margin.use, op.f64x2Lt, get(tv), top.use, op.f64x2Gt, op.v128Or];
-  const outOfRange = (xv: number, tb: SimdTable): Code => [
-    get(xv), tb.loV.use, op.f64x2Ge, get(xv), tb.hiV.use, op.f64x2Le, op.v128And, op.v128Not,
-  ];
-  /** Bins of the four values in `v` for table `tb` (their counts' addresses into tb.address4), and `bad` lanes. */
-  const binsF64 = (tb: SimdTable): Code => [
-    get(bad), outOfRange(xl, tb), op.v128Or, outOfRange(xh, tb), op.v128Or, set(bad),
-    get(xl), tb.loV.use, op.f64x2Sub, set(dl),
-    get(xh), tb.loV.use, op.f64x2Sub, set(dh),
-    get(dl), tb.normV.use, op.f64x2Mul, tee(tl), op.i32x4TruncSatF64x2SZero, set(bl),
-    get(dh), tb.normV.use, op.f64x2Mul, tee(th), op.i32x4TruncSatF64x2SZero, set(bh),
-    get(tl), get(bl), op.f64x2ConvertLowI32x4S, op.f64x2Sub, set(tl),
-    get(th), get(bh), op.f64x2ConvertLowI32x4S, op.f64x2Sub, set(th),
-    get(bad), nearEdge(tl), op.v128Or, nearEdge(th), op.v128Or, set(bad),
-    get(bl), get(bh), op.i8x16Shuffle(JOIN_LOW), i32(2), op.i32x4Shl, tb.countsV.use, op.i32x4Add, set(tb.address4),
-  ];
+  const f32 = single ? { magic: vector([f64(2 ** 21), op.f32DemoteF64, op.f32x4Splat]), unbias: vector([i32(-F32_MAGIC_BITS), op.i32x4Splat]) } : null;
+  const f64s = single ? null : {
+    near: nearTestOf(vector([op.i64(F64_NEAR.shift), op.i64x2Splat]), vector([op.i64(F64_NEAR.limit), op.i64x2Splat])),
+    minusOne: vector([f64(-1), op.f64x2Splat]), magic: vector([f64(2 ** 50), op.f64x2Splat]),
+  };
+  /** The scalar code for the value at address `p` + `offset`. */
+  const scalar = (p: number, offset = 0): Code => [get(p), op.f32Load(offset), op.f64PromoteF32, set(x), all.map((tb) => binOne(tb, x, t, at))];
+  /** Into tb.address4 the counts' addresses of the four values in `v`, into tb.near their lanes near an edge. */
   const binsF32 = (tb: SimdTable): Code => [
-    get(bad), get(v), tb.loV.use, op.f32x4Ge, get(v), tb.hiV.use, op.f32x4Le, op.v128And, op.v128Not, op.v128Or, set(bad),
-    get(v), tb.loV.use, op.f32x4Sub, tb.normV.use, op.f32x4Mul, tee(tl), op.i32x4TruncSatF32x4S, set(bl),
-    get(tl), get(bl), op.f32x4ConvertI32x4S, op.f32x4Sub, set(tl),
-    get(bad), get(tl), tb.marginV.use, op.f32x4Lt, op.v128Or, get(tl), tb.topV.use, op.f32x4Gt, op.v128Or, set(bad),
-    get(bl), i32(2), op.i32x4Shl, tb.countsV.use, op.i32x4Add, set(tb.address4),
+    get(v), tb.loV.use, op.f32x4Sub, tb.normV.use, op.f32x4Mul, tee(tv), op.f32x4Floor, tee(fl),
+    // fl + 2^21 holds 4·fl in its low bits: its bits are F32_MAGIC_BITS + 4·fl for 0 ≤ fl < 2^21
+    f32!.magic.use, op.f32x4Add, f32!.unbias.use, op.i32x4Add, tb.discardV.use, op.i32x4MinU, tb.countsV.use, op.i32x4Add, set(tb.address4),
+    tb.nearV!.test([get(tv), get(fl), op.f32x4Sub], op.i32x4Add, op.i32x4GtS), set(tb.near),
   ];
-  const splat = single
-    ? (value: Code): Code => [value, op.f32DemoteF64, op.f32x4Splat]
-    : (value: Code): Code => [value, op.f64x2Splat];
-  const f32Margin = (tb: SimdTable): Code => [get(tb.bins), op.f64ConvertI32S, f64(F32_EDGE_MARGIN), op.f64Mul];
+  /**
+   * One float64 half of binsF64, for `xv` into `uv` (fl + 2^50, whose low 32 bits are 4·fl: the bits of 2^50 end in
+   * 32 zeros) and `nv`. t is clamped to [-1, bins] first: far outside, 4·fl would wrap around into the table.
+   */
+  const halfF64 = (tb: SimdTable, xv: number, uv: number, nv: number): Code => [
+    get(xv), tb.loV.use, op.f64x2Sub, tb.normV.use, op.f64x2Mul, f64s!.minusOne.use, op.f64x2Pmax, tb.binsV!.use, op.f64x2Pmin,
+    tee(tv), op.f64x2Floor, tee(fl), f64s!.magic.use, op.f64x2Add, set(uv),
+    f64s!.near.test([get(tv), get(fl), op.f64x2Sub], op.i64x2Add, op.i64x2GtS), set(nv),
+  ];
+  const binsF64 = (tb: SimdTable): Code => [
+    halfF64(tb, xl, ul, nl), halfF64(tb, xh, uh, nh),
+    get(ul), get(uh), op.i8x16Shuffle(JOIN_EVEN), tb.discardV.use, op.i32x4MinU, tb.countsV.use, op.i32x4Add, set(tb.address4),
+    get(nl), get(nh), op.i8x16Shuffle(JOIN_EVEN), set(tb.near),
+  ];
+  /** Lanes exactly at tb's lo: t = +0, bin 0, as numpy finds it. */
+  const atLo = (tb: SimdTable): Code => (single
+    ? [get(v), tb.loV.use, op.f32x4Eq]
+    : [get(xl), tb.loV.use, op.f64x2Eq, get(xh), tb.loV.use, op.f64x2Eq, op.i8x16Shuffle(JOIN_EVEN)]);
+  /** +1 at the four addresses in `address4`, extracted two at a time (cheaper than four lane extractions). */
+  const countAll = (address4: number): Code => [0, 1].map((half) => [
+    get(address4), op.i64x2ExtractLane(half), tee(pair), op.i32WrapI64, tee(at), get(at), op.i32Load(), i32(1), op.i32Add, op.i32Store(),
+    get(pair), op.i64(32n), op.i64ShrU, op.i32WrapI64, tee(at), get(at), op.i32Load(), i32(1), op.i32Add, op.i32Store(),
+  ]);
+  /** The bitmask of lanes set in `lanes` of any table. */
+  const anyLane = (lanes: (tb: SimdTable) => Code): Code => [all.map((tb, k) => [lanes(tb), k ? op.v128Or : []]), op.i32x4Bitmask];
+  /** Lanes near an edge of the four values at ptr + offset: their counts are taken back, the values binned one by one. */
+  const redo = (offset: number): Code => [
+    anyLane((tb) => [get(tb.near), atLo(tb), op.v128AndNot]), tee(q),
+    op.if(
+      all.map((tb, k) => [i32(0), get(tb.address4), op.v128Store(SCRATCH + 16 * k)]),
+      op.loop(
+        get(q), op.i32Ctz, i32(2), op.i32Shl, set(at),
+        all.map((_, k) => [get(at), op.i32Load(SCRATCH + 16 * k), get(at), op.i32Load(SCRATCH + 16 * k), op.i32Load(), i32(1), op.i32Sub, op.i32Store()]),
+        get(0), get(at), op.i32Add, set(at), scalar(at, offset),
+        get(q), get(q), i32(1), op.i32Sub, op.i32And, tee(q), op.brIf(0),
+      ),
+    ),
+  ];
+  /** The four values at ptr + offset. */
+  const quad = (offset: number): Code => [
+    get(0), op.v128Load(offset), set(v),
+    single ? all.map(binsF32) : [
+      get(v), op.f64x2PromoteLowF32x4, set(xl),
+      get(v), get(v), op.i8x16Shuffle(HIGH_HALF), op.f64x2PromoteLowF32x4, set(xh),
+      all.map(binsF64),
+    ],
+    all.map((tb) => countAll(tb.address4)),
+    anyLane((tb) => get(tb.near)), op.if(redo(offset)),
+  ];
   return {
     name: `histogram${tables === 2 ? '2' : ''}${single ? 'F32' : ''}`,
     params: ['i32', 'i32', ...all.flatMap((): ValType[] => ['f64', 'f64', 'f64', 'i32', 'i32', 'i32'])],
@@ -245,31 +295,40 @@ function histogram(tables: 1 | 2, single: boolean): FunctionDef {
     body: [
       get(0), get(1), i32(2), op.i32Shl, op.i32Add, set(end),
       get(0), get(1), i32(-4), op.i32And, i32(2), op.i32Shl, op.i32Add, set(end4),
+      get(0), get(1), i32(-8), op.i32And, i32(2), op.i32Shl, op.i32Add, set(end8),
       all.map((tb) => [
         get(tb.bins), i32(1), op.i32Sub, set(tb.last),
-        tb.normV.init(splat(get(tb.norm))), tb.loV.init(splat(get(tb.lo))), tb.hiV.init(splat(get(tb.hi))),
-        tb.countsV.init([get(tb.counts), op.i32x4Splat]),
-        single ? [tb.marginV.init(splat(f32Margin(tb))), tb.topV.init(splat([f64(1), f32Margin(tb), op.f64Sub]))] : [],
+        tb.loV.init, tb.normV.init, tb.countsV.init, tb.discardV.init, tb.binsV?.init ?? [], tb.nearV?.init ?? [],
       ]),
-      single ? [] : [margin.init([f64(EDGE_MARGIN), op.f64x2Splat]), top.init([f64(1 - EDGE_MARGIN), op.f64x2Splat])],
-      stepLoop(0, end4, 16, [
-        get(0), op.v128Load(), set(v),
-        single ? [] : [
-          get(v), op.f64x2PromoteLowF32x4, set(xl),
-          get(v), get(v), op.i8x16Shuffle(HIGH_HALF), op.f64x2PromoteLowF32x4, set(xh),
-        ],
-        i32(0), op.i32x4Splat, set(bad),
-        all.map(single ? binsF32 : binsF64),
-        get(bad), op.v128AnyTrue,
-        op.ifElse(
-          [get(0), set(q), get(0), i32(16), op.i32Add, set(qEnd), stepLoop(q, qEnd, 4, scalar(q))],
-          all.map((tb) => [0, 1, 2, 3].map((lane) => [
-            get(tb.address4), op.i32x4ExtractLane(lane), tee(at), get(at), op.i32Load(), i32(1), op.i32Add, op.i32Store(),
-          ])),
-        ),
-      ]),
+      f32 ? [f32.magic.init, f32.unbias.init] : [f64s!.near.init, f64s!.minusOne.init, f64s!.magic.init],
+      // eight values per step (the loop's own instructions are a fair share of four values'), then four, then one
+      stepLoop(0, end8, 32, [quad(0), quad(16)]),
+      stepLoop(0, end4, 16, quad(0)),
       stepLoop(0, end, 4, scalar(0)),
     ],
+  };
+}
+
+interface Vector {
+  readonly use: Code;
+  readonly init: Code;
+}
+
+/**
+ * Whether d = t - fl (in [0, 1) for a finite t, else NaN) is near an edge: outside [margin, 1 - margin], given
+ * their bits. As unsigned integers that is bits(d) - bits(margin) > bits(1 - margin) - bits(margin) (NaN included),
+ * compared signed after adding 2^31 to both sides (2^63 for float64). `test(d, add, gtS)`: the lanes' mask.
+ */
+function nearTest(marginBits: Code, topBits: Code, vector: (value: Code) => Vector) {
+  const shift = vector([i32(-0x80000000), marginBits, op.i32Sub, op.i32x4Splat]);
+  const limit = vector([topBits, marginBits, op.i32Sub, i32(-0x80000000), op.i32Add, op.i32x4Splat]);
+  return nearTestOf(shift, limit);
+}
+
+function nearTestOf(shift: Vector, limit: Vector) {
+  return {
+    init: [shift.init, limit.init],
+    test: (d: Code, add: Code, gtS: Code): Code => [d, shift.use, add, limit.use, gtS],
   };
 }
 
@@ -280,6 +339,16 @@ function histogram(tables: 1 | 2, single: boolean): FunctionDef {
  * already right; 2^-10 leaves a wide margin.
  */
 const EDGE_MARGIN = 2 ** -10;
+/** nearTest's constants for the float64 variants, whose margin is EDGE_MARGIN. */
+const F64_NEAR = (() => {
+  const bits = (value: number) => new BigInt64Array(Float64Array.of(value).buffer)[0];
+  return {
+    shift: BigInt.asIntN(64, (1n << 63n) - bits(EDGE_MARGIN)),
+    limit: BigInt.asIntN(64, bits(1 - EDGE_MARGIN) - bits(EDGE_MARGIN) - (1n << 63n)),
+  };
+})();
+/** The bits of the float32 2^21. */
+const F32_MAGIC_BITS = 0x4a000000;
 /** The float32 variants' margin per bin of the table: 4·2^-24·bins covers 3·2^-24·bins of rounding and the edges'. */
 const F32_EDGE_MARGIN = 2 ** -22;
 /** Tables of more bins than this use the float64 variants: the float32 margin would send too many values to the scalar code. */

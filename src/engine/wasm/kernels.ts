@@ -46,7 +46,10 @@ interface Exports {
   histogram2F32: Exports['histogram2'];
 }
 
-/** One histogram table in the kernels' memory over [lo, hi], for the kernels' histogram functions. */
+/**
+ * One histogram table in the kernels' memory over [lo, hi], for the kernels' histogram functions: `counts` is the
+ * address of bins + 1 uint32, the last a discard word, `edges` of bins + 1 float64.
+ */
 export interface HistogramTable {
   lo: number;
   hi: number;
@@ -76,7 +79,7 @@ export function warmUpKernels(rounds = 8, bytes = 4 << 20): void {
   const table = (bins: number, lo: number) => {
     const edges = kernels.alloc((bins + 1) * 8);
     kernels.f64(edges, bins + 1).forEach((_, i, e) => { e[i] = lo + (i * (1 - lo)) / bins; });
-    return { lo, hi: 1, norm: bins / (1 - lo), edges, counts: kernels.alloc(bins * 4), bins };
+    return { lo, hi: 1, norm: bins / (1 - lo), edges, counts: kernels.alloc((bins + 1) * 4), bins };
   };
   const pairs = [0, 1 / 3].map((lo) => [table(100, lo), table(1024, lo)]);
   for (let round = 0; round < rounds; round++) {
