@@ -117,9 +117,12 @@ export class EnginePool {
     });
   }
 
-  /** Test hook: makes every worker die as a crash would; pending jobs are rejected and the next job restarts them. */
+  /**
+   * Test hook: makes the first worker die as a crash would; its pending jobs are rejected and the next job restarts
+   * it. One, as a real crash would be: were all told to, one still busy would die under the next job.
+   */
   crashForTest(): void {
-    for (const slot of this.slots) slot.worker?.postMessage({ type: 'crash' } satisfies ToWorker);
+    this.slots[0].worker?.postMessage({ type: 'crash' } satisfies ToWorker);
   }
 
   dispose(): void {
