@@ -27,6 +27,8 @@ export class TensorEditorProvider implements vscode.CustomReadonlyEditorProvider
   private constructor(private readonly context: vscode.ExtensionContext, private readonly engine: EngineClient) {}
 
   openCustomDocument(uri: vscode.Uri): TensorDocument {
+    // its inspector computes the first view as soon as it opens
+    this.engine.startWorkers();
     return new TensorDocument(uri);
   }
 

@@ -66,6 +66,11 @@ export class EnginePool {
     return this.slots.length;
   }
 
+  /** Starts every worker now, for jobs the caller knows are coming (a tensor is being opened). */
+  start(): void {
+    for (const slot of this.slots) this.ensureWorker(slot);
+  }
+
   list(source: WorkerSource): JobHandle<Listing> {
     return this.job((cancel) => this.call<Listing>(this.idlest(), { type: 'list', source }, cancel));
   }
