@@ -351,7 +351,10 @@ export function sharedMomentsState(groups: number): MomentsState {
   const buffer = new SharedArrayBuffer(MOMENT_ARRAYS.length * groups * 8);
   const state = { groups } as MomentsState;
   MOMENT_ARRAYS.forEach((key, i) => { state[key] = new Float64Array(buffer, i * groups * 8, groups); });
-  return GroupMoments.over(state).clear().state();
+  // the rest is zero as allocated
+  state.min.fill(Infinity);
+  state.max.fill(-Infinity);
+  return state;
 }
 
 /** `states` (the same groups over different ranges) merged into the first one's arrays, which it returns. */

@@ -147,9 +147,9 @@ export class RegroupedChunk implements Segments {
           const t = Math.min(tile, rows - r0);
           const base = j + r0 * mod;
           for (let ch = 0; ch < mod; ch++) {
-            let k = cursor[ch];
-            for (let r = 0, at = base + ch; r < t; r++, at += mod) out[k++] = values[at];
-            cursor[ch] = k;
+            let w = cursor[ch];
+            for (let r = 0, at = base + ch; r < t; r++, at += mod) out[w++] = values[at];
+            cursor[ch] = w;
           }
         }
         for (j += rows * mod; j < b; j++) {

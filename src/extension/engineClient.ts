@@ -9,6 +9,7 @@ import { inspect, NO_CONTROL } from '../engine/inspect/inspect';
 import type { InspectOptions, InspectResult } from '../engine/inspect/types';
 import type { GroupMap, GroupMoments } from '../engine/moments';
 import { entryElements } from '../formats/elementSource';
+import { extensionOf } from '../formats/open';
 import { EnginePool, type JobHandle } from '../node/enginePool';
 import { listSource, withSourceEntry } from '../node/tensorFiles';
 import type { LayerParameters, Listing, WorkerSource } from '../shared/workerProtocol';
@@ -49,7 +50,7 @@ export class EngineClient implements vscode.Disposable {
    * header of megabytes of JSON, a selection's text) are read in a worker.
    */
   list(source: WorkerSource): JobHandle<Listing> {
-    if (source.kind === 'file' && source.path.toLowerCase().endsWith('.npy')) return { promise: listSource(source), cancel: () => undefined };
+    if (source.kind === 'file' && extensionOf(source.path) === '.npy') return { promise: listSource(source), cancel: () => undefined };
     return this.pool.list(source);
   }
 

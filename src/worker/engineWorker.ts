@@ -87,12 +87,6 @@ function warmUpRound(): void {
   setImmediate(warmUpRound);
 }
 
-port.on('message', (m: ToWorker) => {
-  answering++;
-  clearTimeout(idleTimer);
-  if (m.type !== 'list' && m.type !== 'describe' && m.type !== 'layerParameters') warmUpRounds = 0;
-  if ('from' in m && m.to - m.from >= LONG_WORK_ELEMENTS) lowerPriority();
-});
 /** Every request gets one answer (progress aside): the worker is idle again when none is left. */
 const post = (m: FromWorker, transfer: ArrayBuffer[] = []) => {
   port.postMessage(m, transfer);
@@ -157,6 +151,10 @@ async function runForward(entry: TensorEntry, m: ForwardRequest, ctl: RunControl
 }
 
 port.on('message', async (m: ToWorker) => {
+  answering++;
+  clearTimeout(idleTimer);
+  if (m.type !== 'list' && m.type !== 'describe' && m.type !== 'layerParameters') warmUpRounds = 0;
+  if ('from' in m && m.to - m.from >= LONG_WORK_ELEMENTS) lowerPriority();
   if (m.type === 'crash') process.exit(70);
   try {
     switch (m.type) {
