@@ -16,6 +16,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import * as esbuild from 'esbuild';
+import { kernelBytesPlugin } from './kernelBytes.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const benchDir = path.join(root, '.bench');
@@ -32,6 +33,7 @@ if (!fs.existsSync(workerPath)) throw new Error('dist/worker.js is missing: run 
 await esbuild.build({
   entryPoints: { engine: path.join(root, 'scripts/bench/engine.ts'), passWorker: path.join(root, 'scripts/bench/passWorker.ts') },
   bundle: true, platform: 'node', target: 'node20', format: 'cjs', outdir: benchDir, outExtension: { '.js': '.cjs' }, logLevel: 'warning',
+  plugins: [kernelBytesPlugin(root)],
 });
 const E = createRequire(import.meta.url)(path.join(benchDir, 'engine.cjs'));
 const log = { error: (m) => console.error(m), warn: (m) => console.error(m) };

@@ -3,6 +3,7 @@
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
+import { kernelBytesPlugin } from './kernelBytes.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -31,11 +32,13 @@ const common = {
   absWorkingDir: root,
 };
 const node = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
+// the shipped bundles carry the kernels' bytes ready; the tests' bundles encode them from the sources they test
+const shipped = { ...node, plugins: [kernelBytesPlugin(root)] };
 
 const builds = [
-  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'] },
-  { ...node, entryPoints: { worker: 'src/worker/engineWorker.ts' }, outdir: 'dist' },
-  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { ...shipped, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'] },
+  { ...shipped, entryPoints: { worker: 'src/worker/engineWorker.ts' }, outdir: 'dist' },
+  { ...shipped, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   {
     ...common, platform: 'browser', target: 'es2022', format: 'iife',
     entryPoints: { webview: 'webview/main.ts' }, outdir: 'dist',

@@ -8,18 +8,8 @@
  * Results of `moments` go to the 8 float64 slots at address 0 (OUT); vector constants to the slots after them.
  */
 import { encodeModule, op, type Code, type FunctionDef, type ValType } from './encoder';
+import { CONSTANTS, OUT, SCRATCH } from './kernelLayout';
 import type { HistogramTable } from './kernels';
-
-/**
- * Byte address of the result slots (the histogram kernels' scratch), then of the running kernel's vector constants;
- * allocations start after them.
- */
-export const OUT = 0;
-export const OUT_BYTES = 64;
-const SCRATCH = OUT;
-const CONSTANTS = OUT + OUT_BYTES;
-const CONSTANT_SLOTS = 16;
-export const RESERVED_BYTES = CONSTANTS + 16 * CONSTANT_SLOTS;
 
 const { get, set, tee, i32, f64 } = op;
 /** while (ptr + step <= end) { body; ptr += step }, with `ptr` and `end` i32 locals. */
@@ -351,9 +341,6 @@ const F64_NEAR = (() => {
 const F32_MAGIC_BITS = 0x4a000000;
 /** The float32 variants' margin per bin of the table: 4·2^-24·bins covers 3·2^-24·bins of rounding and the edges'. */
 const F32_EDGE_MARGIN = 2 ** -22;
-/** Tables of more bins than this use the float64 variants: the float32 margin would send too many values to the scalar code. */
-export const F32_MAX_BINS = 1 << 16;
-
 export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
   return encodeModule([moments(), apply(), histogram(1, false), histogram(2, false), histogram(1, true), histogram(2, true)]);
 }

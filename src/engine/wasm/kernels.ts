@@ -6,7 +6,8 @@
  */
 import type { GroupMap } from '../moments';
 import { RegroupedChunk } from '../segments';
-import { F32_MAX_BINS, kernelModuleBytes, OUT, OUT_BYTES, RESERVED_BYTES } from './kernelModule';
+import { kernelModuleBytes } from './kernelBytes';
+import { F32_MAX_BINS, OUT, OUT_BYTES, RESERVED_BYTES } from './kernelLayout';
 
 const PAGE = 65536;
 /**
