@@ -75,6 +75,12 @@ const GAP = 16;
 const TILE_ELEMENTS = 4096;
 
 /**
+ * Moves `rows` whole rows of `cursor.length` elements, from values[from] on, channel c's to out[cursor[c]] onwards
+ * (leaving `cursor` as it was): the kernels' transpose, for values and out in their memory.
+ */
+export type TransposeRows = (from: number, rows: number, cursor: Int32Array) => void;
+
+/**
  * A chunk rewritten group by group (each group's elements in their order) for a map of short runs with a modulus:
  * channels-last tensors and (N, C) tables, whose segments are a run of one element per channel, so that a kernel
  * call covers all of a group's elements in the chunk instead of one run. Its walk yields a segment per group.
@@ -104,9 +110,10 @@ export class RegroupedChunk implements Segments {
   /**
    * `values` (the tensor's elements start .. start + values.length - 1) regrouped into `out` (capacity() elements),
    * block by block (groups are block·mod + channel): each channel's count follows from the block's length, then
-   * one sequential sweep writes every element at its channel's cursor.
+   * one sequential sweep writes every element at its channel's cursor. With `transposeRows`, whole rows of a map
+   * with runs of one element (channels last) are moved by it instead of the loop here, which stays the reference.
    */
-  static of(values: NumericArray, start: number, map: GroupMap, out: NumericArray): RegroupedChunk {
+  static of(values: NumericArray, start: number, map: GroupMap, out: NumericArray, transposeRows?: TransposeRows): RegroupedChunk {
     const n = values.length;
     const { run, mod } = map;
     const period = run * mod;
@@ -142,8 +149,12 @@ export class RegroupedChunk implements Segments {
         // whole rows of `mod` elements, a tile of rows at a time: a channel's elements of the tile are read from the
         // cache and written one after the other
         const rows = Math.floor((b - j) / mod);
+        if (transposeRows) {
+          transposeRows(j, rows, cursor);
+          for (let ch = 0; ch < mod; ch++) cursor[ch] += rows;
+        }
         const tile = Math.max(8, Math.floor(TILE_ELEMENTS / mod));
-        for (let r0 = 0; r0 < rows; r0 += tile) {
+        for (let r0 = transposeRows ? rows : 0; r0 < rows; r0 += tile) {
           const t = Math.min(tile, rows - r0);
           const base = j + r0 * mod;
           for (let ch = 0; ch < mod; ch++) {

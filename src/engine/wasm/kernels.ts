@@ -40,6 +40,7 @@ function compiledModule(): WebAssembly.Module | null {
 interface Exports {
   moments(ptr: number, n: number, shift: number): void;
   apply(src: number, dst: number, n: number, shift: number, scale: number, offset: number): void;
+  transpose(src: number, rows: number, mod: number, cursors: number): void;
   histogram(ptr: number, n: number, lo: number, hi: number, norm: number, edges: number, counts: number, bins: number): void;
   histogram2(ptr: number, n: number, loA: number, hiA: number, normA: number, edgesA: number, countsA: number, binsA: number,
     loB: number, hiB: number, normB: number, edgesB: number, countsB: number, binsB: number): void;
@@ -197,8 +198,20 @@ export class Kernels {
   /** `values` regrouped (RegroupedChunk) into an area of this memory, overwritten by the next call. */
   regroup(values: Float32Array, start: number, map: GroupMap): RegroupedChunk {
     const length = RegroupedChunk.capacity(map, values.length);
-    if (this.regrouping.bytes < length * 4) this.regrouping = { ptr: this.alloc(length * 4), bytes: length * 4 };
-    return RegroupedChunk.of(values, start, map, this.f32(this.regrouping.ptr, length));
+    // the regrouped elements, then the transpose's cursors (a byte address per channel)
+    const bytes = (length + map.mod) * 4;
+    if (this.regrouping.bytes < bytes) this.regrouping = { ptr: this.alloc(bytes), bytes };
+    const out = this.regrouping.ptr;
+    const cursors = out + length * 4;
+    // a chunk that is not a view of this memory (bytes in memory are read in place) is copied in first: a copy costs
+    // a fraction of what the TypeScript loop's regrouping costs over the transpose's
+    const staged = this.stage(values);
+    const src = staged.byteOffset;
+    return RegroupedChunk.of(staged, start, map, this.f32(out, length), (from, rows, cursor) => {
+      const at = new Int32Array(this.memory.buffer, cursors, cursor.length);
+      for (let c = 0; c < cursor.length; c++) at[c] = out + cursor[c] * 4;
+      this.fn.transpose(src + from * 4, rows, cursor.length, cursors);
+    });
   }
 
   moments(ptr: number, n: number, shift: number): SegmentSums {

@@ -101,6 +101,36 @@ describe('segment walk', () => {
     }
   });
 
+  it('the kernels\' transpose of whole rows moves the bits the TypeScript loop moves, for any channel count, start and block', () => {
+    const kernels = Kernels.create()!;
+    // 1 to 9 channels (fewer than four: no SIMD column), channel counts around 4·k, rows leaving every remainder of four
+    const mods = [1, 2, 3, 4, 5, 7, 8, 9, 63, 64, 65, 255, 256, 257, 1000];
+    const rand = seeded(21);
+    for (const mod of mods) {
+      for (const [start, length, block] of [[0, mod * 17, 0], [3, mod * 9 + 2, 0], [mod + 1, mod * 40 + mod - 1, 0], [5, mod * 31, mod * 6], [0, 3, 0]]) {
+        const map: GroupMap = { run: 1, mod, block: block || undefined };
+        const src = kernels.alloc(length * 4);
+        const bits = new Uint32Array(kernels.f32(src, length).buffer, src, length);
+        // random bits: NaN (the TypeScript loop may quiet a signaling one), ±0, subnormals and infinities included
+        for (let i = 0; i < length; i++) bits[i] = Math.floor(rand() * 2 ** 32);
+        const values = kernels.f32(src, length);
+        const fast = kernels.regroup(values, start, map);
+        const ref = RegroupedChunk.of(values, start, map, new Float32Array(RegroupedChunk.capacity(map, length)));
+        const label = `${mod} channels, elements ${start} to ${start + length - 1}, block ${block}`;
+        for (; ref.next();) {
+          assert.ok(fast.next(), label);
+          assert.deepEqual([fast.group, fast.to - fast.from], [ref.group, ref.to - ref.from], label);
+          for (let k = 0; k < ref.to - ref.from; k++) {
+            const [got, want] = [fast.values[fast.from + k], ref.values[ref.from + k]];
+            if (!Object.is(got, want)) assert.fail(`${label}, group ${ref.group}, element ${k}: ${got}, not ${want}`);
+          }
+        }
+        assert.ok(!fast.next(), label);
+      }
+    }
+    kernels.release();
+  });
+
   it('visits exactly the runs groupOf defines, for any start and any map', () => {
     const maps: GroupMap[] = [{ run: 7, mod: 3 }, { run: 1, mod: 5 }, { run: 4, mod: 0 }, { run: 3, mod: 4, block: 24 }, { run: 2, mod: 3, block: 10 }];
     for (const map of maps) {
