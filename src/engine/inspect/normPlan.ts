@@ -200,12 +200,13 @@ export function applyPlan(chunk: NumericArray, start: number, map: GroupMap, p: 
  */
 export function mapGroups(input: NumericArray, out: NumericArray, start: number, map: GroupMap, p: NormParams,
   kernels: Kernels | null): void {
-  if (map.run < KERNEL_MIN_RUN && map.mod > 1) {
-    mapShortRuns(input, out, start, map, p);
-    return;
-  }
   const outAt = kernels && out instanceof Float32Array ? kernels.addressOf(out) : -1;
   const inAt = outAt >= 0 && input instanceof Float32Array ? kernels!.addressOf(input) : -1;
+  if (map.run < KERNEL_MIN_RUN && map.mod > 1) {
+    mapShortRuns(input, out, start, map, p, map.run === 1 && inAt >= 0
+      ? (from, rows, first) => kernels!.applyRows(inAt + from * 4, outAt + from * 4, rows, map.mod, p, first) : undefined);
+    return;
+  }
   for (const s = new SegmentWalk(map, start, input.length); s.next();) {
     const shift = p.shift[s.group];
     const scale = p.scale[s.group];
@@ -220,26 +221,41 @@ export function mapGroups(input: NumericArray, out: NumericArray, start: number,
 
 /**
  * mapGroups for runs too short for a kernel call (channels-last: one element per channel): one loop over the
- * elements with a cursor over the channels, block by block, instead of a segment per run.
+ * elements with a cursor over the channels, block by block, instead of a segment per run. With `applyRows` (one
+ * element per channel, float32 in the kernels' memory), whole rows go to the kernel, which takes the groups from
+ * `first` on; this loop stays the reference.
  */
-function mapShortRuns(input: NumericArray, out: NumericArray, start: number, map: GroupMap, p: NormParams): void {
+function mapShortRuns(input: NumericArray, out: NumericArray, start: number, map: GroupMap, p: NormParams,
+  applyRows?: (from: number, rows: number, first: number) => void): void {
   const n = input.length;
   const { run, mod } = map;
   const block = map.block ?? Infinity;
   const { shift, scale, offset } = p;
-  for (let a = 0; a < n;) {
-    const e = start + a;
-    const b = block === Infinity ? n : Math.min(n, a + block - (e % block));
-    const base = block === Infinity ? 0 : Math.floor(e / block) * mod;
-    let inRun = e % run;
-    let c = Math.floor(e / run) % mod;
-    for (let j = a; j < b; j++) {
+  // elements from .. to - 1, the first at position inRun of its run in channel c (group base + c)
+  const loop = (from: number, to: number, base: number, inRun: number, c: number): void => {
+    for (let j = from; j < to; j++) {
       const g = base + c;
       out[j] = (input[j] - shift[g]) * scale[g] + offset[g];
       if (++inRun === run) {
         inRun = 0;
         if (++c === mod) c = 0;
       }
+    }
+  };
+  for (let a = 0; a < n;) {
+    const e = start + a;
+    const b = block === Infinity ? n : Math.min(n, a + block - (e % block));
+    const base = block === Infinity ? 0 : Math.floor(e / block) * mod;
+    const c = Math.floor(e / run) % mod;
+    if (applyRows) {
+      // the partial row up to the next row's start, whole rows, then what is left of the block
+      const head = Math.min(b, a + ((mod - c) % mod));
+      loop(a, head, base, 0, c);
+      const rows = Math.floor((b - head) / mod);
+      applyRows(head, rows, base);
+      loop(head + rows * mod, b, base, 0, 0);
+    } else {
+      loop(a, b, base, e % run, c);
     }
     a = b;
   }

@@ -130,6 +130,54 @@ function apply(): FunctionDef {
   };
 }
 
+/**
+ * applyRows(src, dst, rows, mod, params): `apply` for `rows` whole rows of `mod` float32 channels (channels last),
+ * channel c with its own shift, scale and offset: the float64 at params + 8c, params + 8(mod + c) and
+ * params + 8(2·mod + c). dst[i] = float32((src[i] - shift)·scale + offset), as normPlan.ts's mapShortRuns computes
+ * it, bit for bit; dst may be src. Four channels at a time, the channels left over one by one.
+ */
+function applyRows(): FunctionDef {
+  // params: 0 src, 1 dst, 2 rows, 3 mod, 4 params; locals:
+  const r = 5, c = 6, q = 7, scales = 8, offsets = 9, v = 10;
+  const loopUntil = (exit: Code, body: Code): Code => op.block(op.loop(exit, op.brIf(1), body, op.br(0)));
+  const add = (local: number, n: Code): Code => [get(local), n, op.i32Add, set(local)];
+  /** Two lanes' (x - shift)·scale + offset, their parameters `at` bytes past channel c's. */
+  const half = (widen: Code, at: number): Code => [
+    get(v), widen, op.f64x2PromoteLowF32x4,
+    get(q), op.v128Load(at), op.f64x2Sub,
+    get(q), get(scales), op.i32Add, op.v128Load(at), op.f64x2Mul,
+    get(q), get(offsets), op.i32Add, op.v128Load(at), op.f64x2Add,
+    op.f32x4DemoteF64x2Zero,
+  ];
+  return {
+    name: 'applyRows',
+    params: ['i32', 'i32', 'i32', 'i32', 'i32'],
+    results: [],
+    locals: ['i32', 'i32', 'i32', 'i32', 'i32', 'v128'],
+    body: [
+      get(3), i32(3), op.i32Shl, set(scales),
+      get(3), i32(4), op.i32Shl, set(offsets),
+      loopUntil([get(r), get(2), op.i32GeS], [
+        get(4), set(q), i32(0), set(c),
+        loopUntil([get(c), i32(4), op.i32Add, get(3), op.i32GtS], [
+          get(0), op.v128Load(), set(v),
+          get(1), half([], 0), half([get(v), op.i8x16Shuffle(HIGH_HALF)], 16), op.i8x16Shuffle(JOIN_LOW), op.v128Store(),
+          add(c, i32(4)), add(q, i32(32)), add(0, i32(16)), add(1, i32(16)),
+        ]),
+        loopUntil([get(c), get(3), op.i32GeS], [
+          get(1),
+          get(0), op.f32Load(), op.f64PromoteF32, get(q), op.f64Load(), op.f64Sub,
+          get(q), get(scales), op.i32Add, op.f64Load(), op.f64Mul,
+          get(q), get(offsets), op.i32Add, op.f64Load(), op.f64Add,
+          op.f32DemoteF64, op.f32Store(),
+          add(c, i32(1)), add(q, i32(8)), add(0, i32(4)), add(1, i32(4)),
+        ]),
+        add(r, i32(1)),
+      ]),
+    ],
+  };
+}
+
 // the 4×4 transpose's shuffles (lanes of four bytes): [a0 b0 a1 b1] and [a2 b2 a3 b3] of rows a and b, then the low
 // halves of two such pairs ([a0 b0 c0 d0]: the first channel's four rows) and their high halves
 const LANES_01 = [0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23];
@@ -406,5 +454,5 @@ const F32_MAGIC_BITS = 0x4a000000;
 /** The float32 variants' margin per bin of the table: 4·2^-24·bins covers 3·2^-24·bins of rounding and the edges'. */
 const F32_EDGE_MARGIN = 2 ** -22;
 export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
-  return encodeModule([moments(), apply(), transpose(), histogram(1, false), histogram(2, false), histogram(1, true), histogram(2, true)]);
+  return encodeModule([moments(), apply(), applyRows(), transpose(), histogram(1, false), histogram(2, false), histogram(1, true), histogram(2, true)]);
 }

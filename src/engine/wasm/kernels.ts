@@ -40,6 +40,7 @@ function compiledModule(): WebAssembly.Module | null {
 interface Exports {
   moments(ptr: number, n: number, shift: number): void;
   apply(src: number, dst: number, n: number, shift: number, scale: number, offset: number): void;
+  applyRows(src: number, dst: number, rows: number, mod: number, params: number): void;
   transpose(src: number, rows: number, mod: number, cursors: number): void;
   histogram(ptr: number, n: number, lo: number, hi: number, norm: number, edges: number, counts: number, bins: number): void;
   histogram2(ptr: number, n: number, loA: number, hiA: number, normA: number, edgesA: number, countsA: number, binsA: number,
@@ -119,6 +120,7 @@ export class Kernels {
   private top = RESERVED_BYTES;
   private staging = { ptr: 0, bytes: 0 };
   private regrouping = { ptr: 0, bytes: 0 };
+  private rowParams = { ptr: 0, bytes: 0 };
   private out: Float64Array;
   /** Set once chunk views exist: from then on the memory must not grow under them. */
   private streaming = false;
@@ -142,6 +144,7 @@ export class Kernels {
     this.top = RESERVED_BYTES;
     this.staging = { ptr: 0, bytes: 0 };
     this.regrouping = { ptr: 0, bytes: 0 };
+    this.rowParams = { ptr: 0, bytes: 0 };
     this.streaming = false;
     idle.push(this);
   }
@@ -223,6 +226,20 @@ export class Kernels {
 
   apply(src: number, dst: number, n: number, shift: number, scale: number, offset: number): void {
     this.fn.apply(src, dst, n, shift, scale, offset);
+  }
+
+  /**
+   * `apply` over `rows` whole rows of `mod` channels at src (float32, channels last) into dst, channel c with
+   * shift[first + c], scale[first + c] and offset[first + c].
+   */
+  applyRows(src: number, dst: number, rows: number, mod: number, p: { shift: Float64Array; scale: Float64Array; offset: Float64Array }, first: number): void {
+    const bytes = 24 * mod;
+    if (this.rowParams.bytes < bytes) this.rowParams = { ptr: this.alloc(bytes), bytes };
+    const at = this.f64(this.rowParams.ptr, 3 * mod);
+    at.set(p.shift.subarray(first, first + mod), 0);
+    at.set(p.scale.subarray(first, first + mod), mod);
+    at.set(p.offset.subarray(first, first + mod), 2 * mod);
+    this.fn.applyRows(src, dst, rows, mod, this.rowParams.ptr);
   }
 
   /** Bins n float32 at ptr into `a`, and into `b` too when given. */

@@ -11,7 +11,7 @@ import { Worker, type TransferListItem } from 'node:worker_threads';
 import { GroupHistograms, histogramRange } from '../../../src/engine/histogram';
 import { inspect, InspectPlan, type ElementSource } from '../../../src/engine/inspect/inspect';
 import { normalizeStream } from '../../../src/engine/inspect/normalizeStream';
-import { applyPlan, newScratch, planNormalization } from '../../../src/engine/inspect/normPlan';
+import { applyPlan, mapGroups, newScratch, planNormalization } from '../../../src/engine/inspect/normPlan';
 import { DEFAULT_INSPECT_OPTIONS, type InspectOptions, type InspectResult } from '../../../src/engine/inspect/types';
 import { GroupMoments, type GroupMap } from '../../../src/engine/moments';
 import { GroupQuantiles, quantilesFromState } from '../../../src/engine/quantiles';
@@ -260,6 +260,34 @@ describe('WebAssembly kernels agree with the TypeScript reference', () => {
     const fast = applyPlan(data, 0, plan.map, params, newScratch('float32', kernels), kernels).slice();
     const slow = applyPlan(data, 0, plan.map, params, newScratch('float32', null), null);
     assert.ok(fast.every((v, i) => Object.is(v, slow[i])));
+  });
+
+  it('x̂ channels last (applyRows): bit-for-bit the same float32 values for any channel count, start and block', () => {
+    const kernels = Kernels.create()!;
+    const rand = seeded(31);
+    const special = [NaN, Infinity, -Infinity, 0, -0, 1e-45, 3.4e38, -3.4e38];
+    for (const mod of [2, 3, 4, 5, 7, 8, 9, 64, 65, 255, 256, 257, 1000]) {
+      for (const [start, length, block] of [[0, mod * 17, 0], [3, mod * 9 + 2, 0], [mod + 1, mod * 40 + mod - 1, 0], [5, mod * 31, mod * 6], [0, 3, 0]]) {
+        const map: GroupMap = { run: 1, mod, block: block || undefined };
+        const groups = block ? (Math.ceil((start + length) / block) + 1) * mod : mod;
+        const param = () => Float64Array.from({ length: groups }, () => (rand() < 0.05 ? special[Math.floor(rand() * 8)] : (rand() - 0.5) * 10 ** Math.floor(rand() * 8 - 4)));
+        const params = { shift: param(), scale: param(), offset: param() };
+        const src = kernels.alloc(length * 4);
+        const values = kernels.f32(src, length);
+        for (let i = 0; i < length; i++) values[i] = rand() < 0.05 ? special[Math.floor(rand() * 8)] : (rand() - 0.5) * 10 ** Math.floor(rand() * 8 - 4);
+        const fast = kernels.f32(kernels.alloc(length * 4), length);
+        mapGroups(values, fast, start, map, params, kernels);
+        const slow = new Float32Array(length);
+        mapGroups(values, slow, start, map, params, null);
+        for (let i = 0; i < length; i++) {
+          if (!Object.is(fast[i], slow[i])) assert.fail(`${mod} channels, elements from ${start}, block ${block}: element ${i} is ${fast[i]}, not ${slow[i]}`);
+        }
+        // in place, as the export's γ/β step runs
+        mapGroups(values, values, start, map, params, kernels);
+        assert.ok(values.every((v, i) => Object.is(v, slow[i])), `${mod} channels in place`);
+      }
+    }
+    kernels.release();
   });
 
   it('inspect: the same histograms and counts, moments to accumulation order, with and without kernels', async () => {
