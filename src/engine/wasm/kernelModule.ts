@@ -20,6 +20,11 @@ const stepLoop = (ptr: number, end: number, step: number, body: Code): Code => o
   op.br(0),
 ));
 
+/** while (!(exit)) { body }: `exit` leaves a condition (i32) on the stack. */
+const loopUntil = (exit: Code, body: Code): Code => op.block(op.loop(exit, op.brIf(1), body, op.br(0)));
+/** local += n, with `local` an i32 local and `n` code leaving an i32. */
+const addTo = (local: number, n: Code): Code => [get(local), n, op.i32Add, set(local)];
+
 /**
  * Vector constants are stored in a memory slot once per call and loaded where they are used. In a local, a splat is
  * a pure value that TurboFan schedules next to its uses, i.e. inside the loop: it was rebuilt at every step (two to
@@ -139,8 +144,6 @@ function apply(): FunctionDef {
 function applyRows(): FunctionDef {
   // params: 0 src, 1 dst, 2 rows, 3 mod, 4 params; locals:
   const r = 5, c = 6, q = 7, scales = 8, offsets = 9, v = 10;
-  const loopUntil = (exit: Code, body: Code): Code => op.block(op.loop(exit, op.brIf(1), body, op.br(0)));
-  const add = (local: number, n: Code): Code => [get(local), n, op.i32Add, set(local)];
   /** Two lanes' (x - shift)·scale + offset, their parameters `at` bytes past channel c's. */
   const half = (widen: Code, at: number): Code => [
     get(v), widen, op.f64x2PromoteLowF32x4,
@@ -162,7 +165,7 @@ function applyRows(): FunctionDef {
         loopUntil([get(c), i32(4), op.i32Add, get(3), op.i32GtS], [
           get(0), op.v128Load(), set(v),
           get(1), half([], 0), half([get(v), op.i8x16Shuffle(HIGH_HALF)], 16), op.i8x16Shuffle(JOIN_LOW), op.v128Store(),
-          add(c, i32(4)), add(q, i32(32)), add(0, i32(16)), add(1, i32(16)),
+          addTo(c, i32(4)), addTo(q, i32(32)), addTo(0, i32(16)), addTo(1, i32(16)),
         ]),
         loopUntil([get(c), get(3), op.i32GeS], [
           get(1),
@@ -170,9 +173,9 @@ function applyRows(): FunctionDef {
           get(q), get(scales), op.i32Add, op.f64Load(), op.f64Mul,
           get(q), get(offsets), op.i32Add, op.f64Load(), op.f64Add,
           op.f32DemoteF64, op.f32Store(),
-          add(c, i32(1)), add(q, i32(8)), add(0, i32(4)), add(1, i32(4)),
+          addTo(c, i32(1)), addTo(q, i32(8)), addTo(0, i32(4)), addTo(1, i32(4)),
         ]),
-        add(r, i32(1)),
+        addTo(r, i32(1)),
       ]),
     ],
   };
@@ -195,9 +198,6 @@ const HIGH_HALVES = [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 3
 function transpose(): FunctionDef {
   // params: 0 src, 1 rows, 2 mod, 3 cursors; locals:
   const r = 4, c = 5, p = 6, rowBytes = 7, off = 8, rowPtr = 9, dst = 10, a = 11, b = 12, cc = 13, d = 14, lo = 15, hi = 16;
-  /** while (!(exit)) { body } */
-  const loopUntil = (exit: Code, body: Code): Code => op.block(op.loop(exit, op.brIf(1), body, op.br(0)));
-  const add = (local: number, n: Code): Code => [get(local), n, op.i32Add, set(local)];
   const rowAt = (k: number): Code => k === 0 ? get(p) : [get(p), get(rowBytes), ...(k > 1 ? [i32(k), op.i32Mul] : []), op.i32Add];
   /** The address channel c + lane's next element goes to in this row group. */
   const target = (lane: number): Code => [get(3), get(c), i32(2), op.i32Shl, op.i32Add, op.i32Load(4 * lane), get(off), op.i32Add];
@@ -222,21 +222,21 @@ function transpose(): FunctionDef {
           get(a), get(b), op.i8x16Shuffle(LANES_23), set(lo), get(cc), get(d), op.i8x16Shuffle(LANES_23), set(hi),
           target(2), get(lo), get(hi), op.i8x16Shuffle(LOW_HALVES), op.v128Store(),
           target(3), get(lo), get(hi), op.i8x16Shuffle(HIGH_HALVES), op.v128Store(),
-          add(c, i32(4)), add(p, i32(16)),
+          addTo(c, i32(4)), addTo(p, i32(16)),
         ]),
         loopUntil([get(c), get(2), op.i32GeS], [
           target(0), set(dst), moveOne(0), moveOne(1), moveOne(2), moveOne(3),
-          add(c, i32(1)), add(p, i32(4)),
+          addTo(c, i32(1)), addTo(p, i32(4)),
         ]),
-        add(r, i32(4)), add(off, i32(16)), add(rowPtr, [get(rowBytes), i32(2), op.i32Shl]),
+        addTo(r, i32(4)), addTo(off, i32(16)), addTo(rowPtr, [get(rowBytes), i32(2), op.i32Shl]),
       ]),
       loopUntil([get(r), get(1), op.i32GeS], [
         get(rowPtr), set(p), i32(0), set(c),
         loopUntil([get(c), get(2), op.i32GeS], [
           target(0), set(dst), moveOne(0),
-          add(c, i32(1)), add(p, i32(4)),
+          addTo(c, i32(1)), addTo(p, i32(4)),
         ]),
-        add(r, i32(1)), add(off, i32(4)), add(rowPtr, get(rowBytes)),
+        addTo(r, i32(1)), addTo(off, i32(4)), addTo(rowPtr, get(rowBytes)),
       ]),
     ],
   };
