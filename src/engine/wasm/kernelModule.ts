@@ -1,10 +1,11 @@
 /**
- * The engine's WebAssembly kernels, for float32 data: the inner loops of moments, x̂ and histograms. Each one
- * computes what its TypeScript counterpart computes (moments.ts, normPlan.ts, histogram.ts), in float64:
+ * The engine's WebAssembly kernels, for float32 data: the inner loops of moments, x̂, channels-last regrouping and
+ * histograms. Each one computes what its TypeScript counterpart computes (moments.ts, normPlan.ts, segments.ts,
+ * histogram.ts), in float64:
  * - `moments`: the same shifted sums, only summed in four interleaved float64 lanes instead of one, so s and q
  *   differ from the TypeScript loop by accumulation order only (min, max and the zero count are equal);
- * - `apply` and `histogram(2)`: the same results bit for bit (histograms skip numpy's edge corrections only where
- *   they cannot change a bin).
+ * - `apply`, `applyRows`, `transpose` and `histogram(2)`: the same results bit for bit (histograms skip numpy's
+ *   edge corrections only where they cannot change a bin).
  * Results of `moments` go to the 8 float64 slots at address 0 (OUT); vector constants to the slots after them.
  */
 import { encodeModule, op, type Code, type FunctionDef, type ValType } from './encoder';
