@@ -146,21 +146,22 @@ export class RegroupedChunk implements Segments {
           out[cursor[c]++] = values[j];
           if (++c === mod) c = 0;
         }
-        // whole rows of `mod` elements, a tile of rows at a time: a channel's elements of the tile are read from the
-        // cache and written one after the other
         const rows = Math.floor((b - j) / mod);
         if (transposeRows) {
           transposeRows(j, rows, cursor);
           for (let ch = 0; ch < mod; ch++) cursor[ch] += rows;
-        }
-        const tile = Math.max(8, Math.floor(TILE_ELEMENTS / mod));
-        for (let r0 = transposeRows ? rows : 0; r0 < rows; r0 += tile) {
-          const t = Math.min(tile, rows - r0);
-          const base = j + r0 * mod;
-          for (let ch = 0; ch < mod; ch++) {
-            let w = cursor[ch];
-            for (let r = 0, at = base + ch; r < t; r++, at += mod) out[w++] = values[at];
-            cursor[ch] = w;
+        } else {
+          // whole rows of `mod` elements, a tile of rows at a time: a channel's elements of the tile are read from
+          // the cache and written one after the other
+          const tile = Math.max(8, Math.floor(TILE_ELEMENTS / mod));
+          for (let r0 = 0; r0 < rows; r0 += tile) {
+            const t = Math.min(tile, rows - r0);
+            const base = j + r0 * mod;
+            for (let ch = 0; ch < mod; ch++) {
+              let w = cursor[ch];
+              for (let r = 0, at = base + ch; r < t; r++, at += mod) out[w++] = values[at];
+              cursor[ch] = w;
+            }
           }
         }
         for (j += rows * mod; j < b; j++) {

@@ -51,10 +51,11 @@ function lowerPriority(): void {
 }
 
 /**
- * The kernels get ready while the worker has nothing else to do: the WebAssembly module is built and compiled (40 ms
- * idle, over 100 ms under load; every first pass needs it) once no request is being answered (after the first answer,
- * or WARM_UP_IDLE_MS after start when no request came), and the kernels run rounds on made-up data (tier-up, memory
- * touched, so the first tensor's passes run on optimized kernels) once the worker has been idle for WARM_UP_IDLE_MS.
+ * The kernels get ready while the worker has nothing else to do: the WebAssembly module (its bytes come with the
+ * bundle) is compiled and instantiated (5-7 ms idle; every first pass needs it) once no request is being answered
+ * (after the first answer, or WARM_UP_IDLE_MS after start when no request came), and the kernels run rounds on
+ * made-up data (tier-up, memory touched, so the first tensor's passes run on optimized kernels) once the worker has
+ * been idle for WARM_UP_IDLE_MS.
  * Never while a request is being answered, and no rounds right after a listing: the inspector asks for its first
  * statistics as soon as it has the listing, and a round there delayed them by 20-380 ms in the end-to-end test. A
  * step at a time, so that a request arriving meanwhile waits for one step at most; no rounds once a computation came

@@ -4,6 +4,7 @@
  * already live in this memory (a worker reads file bytes straight into it) are used in place; others are staged
  * once per chunk. Everything here has a TypeScript twin that stays the reference (see kernelModule.ts).
  */
+import type { NormParams } from '../inspect/normPlan';
 import type { GroupMap } from '../moments';
 import { RegroupedChunk } from '../segments';
 import { kernelModuleBytes } from './kernelBytes';
@@ -232,7 +233,7 @@ export class Kernels {
    * `apply` over `rows` whole rows of `mod` channels at src (float32, channels last) into dst, channel c with
    * shift[first + c], scale[first + c] and offset[first + c].
    */
-  applyRows(src: number, dst: number, rows: number, mod: number, p: { shift: Float64Array; scale: Float64Array; offset: Float64Array }, first: number): void {
+  applyRows(src: number, dst: number, rows: number, mod: number, p: NormParams, first: number): void {
     const bytes = 24 * mod;
     if (this.rowParams.bytes < bytes) this.rowParams = { ptr: this.alloc(bytes), bytes };
     const at = this.f64(this.rowParams.ptr, 3 * mod);
