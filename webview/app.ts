@@ -14,6 +14,7 @@ import { fmtInt, fmtPercent, shapeText } from '../src/shared/format';
 import { effectiveAffine, type Affine } from './gammaBeta';
 import { assertNever } from './assertNever';
 import { normalizedAxis } from './layouts';
+import { markOnce } from './marks';
 import { reviveOptions, reviveResult, reviveStops } from './revive';
 import { defaultUiState, persist, restoreUiState, type UiState } from './state';
 import { readPalette, watchTheme, type Palette } from './theme';
@@ -81,6 +82,11 @@ export class App {
   handle(m: ToWebview): void {
     switch (m.type) {
       case 'init':
+        if (m.answersReady && this.init) {
+          // the host posted this page's init as it opened (InitMessage.answersReady)
+          markOnce('init answering ready ignored');
+          return;
+        }
         return this.onInit({ ...m, options: reviveOptions(m.options) });
       case 'result':
         if (this.pending?.id !== m.requestId) return; // superseded by a newer request

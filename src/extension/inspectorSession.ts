@@ -31,7 +31,7 @@ export interface FollowController {
 
 export class InspectorSession extends Disposable {
   private listing: Promise<Listing> | undefined;
-  private running: { requestId: number; job: JobHandle<InspectResult> } | undefined;
+  private running: RunningJob | undefined;
   /** The first computation, started before the page asks for it (computeAhead). */
   private ahead: AheadJob | undefined;
   /** The last id the host gave a request of its own (init's `computing`): negative, apart from the page's. */
@@ -85,7 +85,9 @@ export class InspectorSession extends Disposable {
         this.ahead?.job.cancel();
       },
     });
-    void this.computeAhead();
+    // the page gets its init (and the first view's progress and result) as soon as they exist: VS Code holds them
+    // until it has loaded, which saves waiting for its ready
+    void this.computeAhead().then(() => this.sendInit());
   }
 
   private post(m: ToWebview): void {
@@ -104,7 +106,7 @@ export class InspectorSession extends Disposable {
   private async handle(m: FromWebview): Promise<void> {
     switch (m.type) {
       case 'ready':
-        return this.sendInit();
+        return this.sendInit(true);
       case 'reload':
         this.listing = undefined;
         this.cache.clear();
@@ -112,7 +114,7 @@ export class InspectorSession extends Disposable {
       case 'compute':
         return this.compute(m.requestId, m.tensor, this.wholeOptions(m.tensor, m.options), m.firstChannel);
       case 'cancel':
-        if (this.running?.requestId === m.requestId) this.running.job.cancel();
+        if (this.running?.answer.requestId === m.requestId) this.running.job.cancel();
         return;
       case 'export':
         return this.export(m.options && m.tensor !== undefined ? { ...m, options: this.wholeOptions(m.tensor, m.options) } : m);
@@ -175,7 +177,8 @@ export class InspectorSession extends Disposable {
     return this.listing;
   }
 
-  private async sendInit(): Promise<void> {
+  /** `answersReady`: a page that has its init already ignores this one (InitMessage.answersReady). */
+  private async sendInit(answersReady = false): Promise<void> {
     let listing: Listing;
     try {
       listing = await this.getListing();
@@ -189,7 +192,7 @@ export class InspectorSession extends Disposable {
     const { tensor, options, request } = this.firstView(listing);
     // the job computeAhead started for this view answers under an id of the host's, without the page asking
     const computing = request && this.ahead?.key === request.key ? --this.hostRequests : undefined;
-    this.postInit(listing, tensor?.name ?? null, options, computing);
+    this.postInit(listing, tensor?.name ?? null, options, computing, answersReady);
     if (request && computing !== undefined) await this.compute(computing, request.tensor.name, request.options);
   }
 
@@ -263,13 +266,14 @@ export class InspectorSession extends Disposable {
   }
 
   /** The webview's (re)start: what the source holds, which tensor to show, and the options to show it with. */
-  private postInit(listing: Listing, selected: string | null, options: InspectOptions, computing?: number): void {
+  private postInit(listing: Listing, selected: string | null, options: InspectOptions, computing?: number, answersReady = false): void {
     // per-channel options (a state-dict layer's) are as long as the layer has channels: the first window of them
     const window = channelWindow(options.affine?.scale.length ?? options.running?.mean.length ?? 0, 0);
     this.shown = selected === null ? undefined : { tensor: selected, options, window };
     this.post({
       type: 'init', source: this.info, tensors: listing.tensors, layers: listing.layers, selected, options: windowOptions(options, window),
       follow: { available: !!this.follow, enabled: this.follow?.enabled ?? false }, ...(computing === undefined ? {} : { computing }),
+      ...(answersReady ? { answersReady } : {}),
     });
   }
 
@@ -336,6 +340,16 @@ export class InspectorSession extends Disposable {
   }
 
   private async compute(requestId: number, tensorName: string, options: InspectOptions, firstChannel = 0): Promise<void> {
+    const key = jobKey(tensorName, options);
+    const same = this.running?.key === key ? this.running : undefined;
+    if (same) {
+      // asked again while it runs (a page started again, or one that missed the init posted as the inspector
+      // opened): the job goes on and answers this request instead of starting over
+      same.answer = { requestId, firstChannel };
+      this.post({ type: 'progress', requestId, fraction: same.fraction });
+      if (same.partial) this.postResult(requestId, same.tensor, same.partial, firstChannel, true);
+      return;
+    }
     this.running?.job.cancel();
     const listing = await this.getListing();
     const tensor = listing.tensors.find((t) => t.name === tensorName);
@@ -343,7 +357,6 @@ export class InspectorSession extends Disposable {
       this.post({ type: 'error', requestId, message: `No tensor named '${tensorName}' in ${this.info.label}.`, canRetry: false });
       return;
     }
-    const key = jobKey(tensorName, options);
     const cached = this.cache.get(key);
     if (cached) {
       this.showResult(requestId, tensor, cached, firstChannel);
@@ -351,30 +364,36 @@ export class InspectorSession extends Disposable {
     }
     // large files also show a cancellable notification; the progress reaches it once it exists
     let notify: ((fraction: number) => void) | undefined;
+    const run: Omit<RunningJob, 'job'> = { key, tensor, answer: { requestId, firstChannel }, fraction: 0, partial: null };
     const reports: Required<InspectReports> = {
       progress: (fraction) => {
-        this.post({ type: 'progress', requestId, fraction });
+        run.fraction = fraction;
+        this.post({ type: 'progress', requestId: run.answer.requestId, fraction });
         notify?.(fraction);
       },
       // what pass 1 found, shown until the result replaces it (never cached, exported or reported as computed); the
       // page ignores it once it asked for something else
       preview: (partial) => {
-        this.postResult(requestId, tensor, partial, firstChannel, true);
+        run.partial = partial;
+        this.postResult(run.answer.requestId, tensor, partial, run.answer.firstChannel, true);
       },
     };
     const job = this.takeAhead(key, reports) ?? this.startJob(tensor, options, reports);
-    this.running = { requestId, job };
+    const running: RunningJob = { ...run, job };
+    this.running = running;
     if (tensor.byteLength >= NOTIFY_BYTES) notify = this.notifyProgress(tensor, job);
     try {
       const result = await job.promise;
       this.remember(key, result);
-      this.showResult(requestId, tensor, result, firstChannel);
+      // a job can end before its cancellation reaches it: the request that superseded it is what the page shows
+      if (this.running !== running) return;
+      this.showResult(running.answer.requestId, tensor, result, running.answer.firstChannel);
     } catch (e) {
       if (e instanceof CancelledError) return;
       if (!(e instanceof UserError)) log().error(`computing ${this.info.label}: ${e instanceof Error ? e.stack : String(e)}`);
-      this.post({ type: 'error', requestId, message: userMessage(e), canRetry: true });
+      this.post({ type: 'error', requestId: running.answer.requestId, message: userMessage(e), canRetry: true });
     } finally {
-      if (this.running?.job === job) this.running = undefined;
+      if (this.running === running) this.running = undefined;
     }
   }
 
@@ -492,6 +511,18 @@ interface FirstRequest {
   options: InspectOptions;
   /** jobKey of its tensor and options. */
   key: string;
+}
+
+/** The computation the page waits for (compute), and the request it answers. */
+interface RunningJob {
+  /** jobKey of its tensor and options: a request for the same key takes the job over. */
+  key: string;
+  tensor: TensorInfo;
+  job: JobHandle<InspectResult>;
+  answer: { requestId: number; firstChannel: number };
+  /** Its last progress and pass 1's preview, for a request that takes it over. */
+  fraction: number;
+  partial: InspectResult | null;
 }
 
 /** A computation started before the page asked for it, with the last progress it reported. */

@@ -67,6 +67,12 @@ export interface InitMessage {
    * tensor with saved options of its own. Saves the page's request and its wait in a busy workbench.
    */
   computing?: number;
+  /**
+   * This init answers the page's `ready`. The host posts the first init as the inspector opens, without waiting
+   * for the page (VS Code holds messages until the page has loaded), so a page that has taken an init since it
+   * started ignores this one; a page started again (a panel restored after being hidden) takes it.
+   */
+  answersReady?: boolean;
   /** Whether "Follow at each stop" is available (debug sources) and on. */
   follow: { available: boolean; enabled: boolean };
 }

@@ -35,6 +35,21 @@ export function registerStates(env: Env): void {
     assert.equal((await p.waitPosted('compute')).options.bins, 64);
   }));
 
+  test('the init posted as the inspector opened wins over the one answering ready; a page started again takes that one', () => withPage(env, async (p) => {
+    // the host posts the first init without waiting, then answers the page's ready with another (computing nothing)
+    await p.deliver({ ...fx.bnTrain.init, computing: -1 });
+    await p.deliver({ ...fx.bnTrain.init, answersReady: true });
+    await p.deliverResult(-1, fx.bnTrain.tensor, fx.bnTrain.result!);
+    await p.page.locator('#summary-table').waitFor();
+    near(shown((await p.gridRow(0)).mean), ref.bn1.stats.mean[0], 'channel 0 mean (numpy)');
+    assert.equal(await p.count('compute'), 0, 'the page took the host\'s first view and asked for nothing');
+    // a panel restored after being hidden starts again: the answer to its ready is its only init
+    await p.page.reload();
+    await p.waitPosted('ready');
+    await p.deliver({ ...fx.bnTrain.init, answersReady: true });
+    assert.deepEqual((await p.waitPosted('compute')).options, fx.bnTrain.init.options);
+  }));
+
   test('a changed file shows a banner whose Reload asks the host', () => withPage(env, async (p) => {
     await p.show(fx.bnTrain);
     await p.deliver({ type: 'sourceChanged', deleted: false });
