@@ -85,8 +85,8 @@ export class InspectorSession extends Disposable {
         this.ahead?.job.cancel();
       },
     });
-    // the page gets its init (and the first view's progress and result) as soon as they exist: VS Code holds them
-    // until it has loaded, which saves waiting for its ready
+    // the page gets its init (and the first view's progress and result) as soon as they exist, which saves waiting
+    // for its ready: VS Code holds them until it has loaded (InitMessage.answersReady says what if it does not)
     void this.computeAhead().then(() => this.sendInit());
   }
 

@@ -69,8 +69,10 @@ export interface InitMessage {
   computing?: number;
   /**
    * This init answers the page's `ready`. The host posts the first init as the inspector opens, without waiting
-   * for the page (VS Code holds messages until the page has loaded), so a page that has taken an init since it
-   * started ignores this one; a page started again (a panel restored after being hidden) takes it.
+   * for the page: VS Code holds it until the page has loaded, and a page that has taken an init since it started
+   * ignores this one. A page that has none takes it: one started again (a panel restored after being hidden), or
+   * one whose early init VS Code dropped (seen for a window's first inspector now and then); its request for the
+   * first view then takes over the job already running.
    */
   answersReady?: boolean;
   /** Whether "Follow at each stop" is available (debug sources) and on. */
