@@ -6,6 +6,7 @@
 import type { NumericArray } from './dtype';
 import type { GroupMap } from './moments';
 import { KERNEL_MIN_RUN, RegroupedChunk, SegmentWalk } from './segments';
+import { stateFloat64 } from './stateArrays';
 import type { HistogramTable, Kernels } from './wasm/kernels';
 
 export interface Histogram {
@@ -126,7 +127,7 @@ export class GroupHistograms {
     if (!this.kernels) return this.total!;
     // native conversions, a group at a time: an element loop here would run unoptimized, once per result, over up
     // to 2^18 cells
-    const out = new Float64Array(this.groups * this.bins);
+    const out = stateFloat64(this.groups * this.bins);
     for (let g = 0; g < this.groups; g++) out.set(this.pending(g), g * this.bins);
     if (this.total) for (let k = 0; k < out.length; k++) out[k] += this.total[k];
     return out;

@@ -22,6 +22,8 @@ import type { NormLayerInfo } from '../shared/protocol';
 const MAX_WORKERS = 2;
 /** Below this many elements one worker inspects the whole tensor: a split would cost more than it saves. */
 export const SPLIT_MIN_ELEMENTS = 1 << 20;
+/** Spare state buffers the pool keeps (stateArrays.ts): two inspections' worth of big histogram tables. */
+const MAX_SPARES = 16;
 /**
  * From this many elements (1 GiB of float32) a split inspection previews pass 1: below, pass 2 ends within a few
  * hundred ms, and drawing the preview (150-300 ms in the end-to-end test) would only delay the result's drawing.
@@ -56,6 +58,8 @@ export class EnginePool {
   private readonly slots: Slot[];
   private nextId = 1;
   private readonly described = new WeakMap<SharedArrayBuffer, Map<string, TensorDescription>>();
+  /** Buffers of finished inspections' pass states, handed to the next inspection's passes (stateArrays.ts). */
+  private spares: ArrayBuffer[] = [];
 
   constructor(private readonly workerPath: string, private readonly log: PoolLog,
     size = Math.min(MAX_WORKERS, os.availableParallelism()), private readonly previewMinElements = PREVIEW_MIN_ELEMENTS) {
@@ -163,8 +167,10 @@ export class EnginePool {
     // one state per range: pass 1's shared and merged by a worker, pass 2's and 3's merged by the finishing one
     const pass = <S>(name: 'moments' | 'binning' | 'after', split: boolean, inputs: { moments?: MomentsPass; afterMoments?: MomentsState }): Promise<S[]> => {
       const parts = split ? ranges : [[0, total]] as [number, number][];
+      // the histogram passes' states are what the finish sends back: each range's worker gets a share to reuse
+      const shares = name === 'moments' ? [] : this.dealSpares(parts.length);
       return this.fanOut<S>(parts, total, cancel, progress, done++, plan.passes,
-        (from, to) => ({ type: 'pass', source, options, pass: name, from, to, ...inputs }));
+        (from, to, i) => ({ type: 'pass', source, options, pass: name, from, to, ...inputs, ...(shares[i]?.length ? { spares: shares[i] } : {}) }), shares);
     };
     const parts = await pass<MomentsPass>('moments', true, {});
     const moments = joinedMoments(parts);
@@ -213,12 +219,20 @@ export class EnginePool {
 
   /** Sends part i's request to worker i; progress is step `step` of `steps`, weighted by the parts' sizes. */
   private fanOut<S>(parts: [number, number][], total: number, cancel: SharedArrayBuffer, progress: ((fraction: number) => void) | undefined,
-    step: number, steps: number, request: (from: number, to: number) => Request): Promise<S[]> {
+    step: number, steps: number, request: (from: number, to: number, part: number) => Request, transfers: ArrayBuffer[][] = []): Promise<S[]> {
     const fractions = parts.map(() => 0);
-    return Promise.all(parts.map(([from, to], i) => this.call<S>(i, request(from, to), cancel, (f) => {
+    return Promise.all(parts.map(([from, to], i) => this.call<S>(i, request(from, to, i), cancel, (f) => {
       fractions[i] = total ? (f * (to - from)) / total : 1;
       progress?.((step + fractions.reduce((a, b) => a + b, 0)) / steps);
-    })));
+    }, transfers[i])));
+  }
+
+  /** The spare buffers dealt out to `parts` requests, by size in turn, so that each gets one of each size the finish sent back. */
+  private dealSpares(parts: number): ArrayBuffer[][] {
+    const shares = Array.from({ length: parts }, (): ArrayBuffer[] => []);
+    this.spares.sort((a, b) => a.byteLength - b.byteLength).forEach((b, i) => shares[i % parts].push(b));
+    this.spares = [];
+    return shares;
   }
 
   /**
@@ -278,7 +292,10 @@ export class EnginePool {
     switch (m.type) {
       case 'listed': return p.resolve(m.listing);
       case 'layerParameters': return p.resolve(m.parameters);
-      case 'inspected': return p.resolve(m.result);
+      case 'inspected':
+        // a finish's states, back for the next inspection (at most what two inspections in a row hand over)
+        if (m.spares) this.spares = [...this.spares, ...m.spares].slice(-MAX_SPARES);
+        return p.resolve(m.result);
       case 'normalized': return p.resolve(m.path);
       case 'described': return p.resolve(m.description);
       case 'passed': return p.resolve(m.state);

@@ -98,6 +98,8 @@ export interface PassRequest {
   to: number;
   moments?: MomentsPass;
   afterMoments?: MomentsState;
+  /** Buffers of an earlier inspection's states, transferred, for this pass's states to reuse (stateArrays.ts). */
+  spares?: ArrayBuffer[];
   cancel: SharedArrayBuffer;
 }
 
@@ -193,7 +195,8 @@ export type FromWorker =
   | { type: 'progress'; id: number; fraction: number }
   | { type: 'listed'; id: number; listing: Listing }
   | { type: 'layerParameters'; id: number; parameters: LayerParameters }
-  | { type: 'inspected'; id: number; result: InspectResult }
+  /** `spares`: a finish's states' buffers, transferred back for the next inspection's passes. */
+  | { type: 'inspected'; id: number; result: InspectResult; spares?: ArrayBuffer[] }
   | { type: 'described'; id: number; description: TensorDescription }
   | { type: 'passed'; id: number; state: MomentsPass | BinningPass | BinsState | MomentsState }
   | { type: 'merged'; id: number; preview: InspectResult | null }

@@ -13,6 +13,7 @@ import { inspect, InspectPlan, type PassRun, type RunControl } from '../engine/i
 import { Forward } from '../engine/inspect/normalizeStream';
 import { GroupMoments, groupCount, mergeInto, sharedMomentsState, type MomentsState } from '../engine/moments';
 import { elementCount } from '../engine/tensor';
+import { keepSpares, spareWorthy } from '../engine/stateArrays';
 import { Kernels, warmUpKernels } from '../engine/wasm/kernels';
 import type { TensorEntry } from '../formats/container';
 import { entryByteRange } from '../formats/elementRange';
@@ -183,6 +184,7 @@ port.on('message', async (m: ToWorker) => {
         return;
       }
       case 'pass': {
+        if (m.spares) keepSpares(m.spares);
         const state = await withSourceEntry(m.source, (entry) => runPass(entry, m, control(m.id, m.cancel)));
         post({ type: 'passed', id: m.id, state: state as Extract<FromWorker, { type: 'passed' }>['state'] }, stateBuffers(state));
         return;
@@ -207,7 +209,9 @@ port.on('message', async (m: ToWorker) => {
         const binning = m.binning.reduce((a, b) => plan.mergeBinning(a, b));
         const after = m.after ? m.after.reduce((a, b) => plan.mergeAfter(a, b)) : null;
         const result = plan.result(m.moments, binning, after, m.millis);
-        post({ type: 'inspected', id: m.id, result });
+        // the result holds numbers and arrays of its own: the states' big buffers go back to the pool for reuse
+        const spares = spareWorthy(stateBuffers([m.binning, m.after]));
+        post({ type: 'inspected', id: m.id, result, spares }, spares);
         return;
       }
       default: {

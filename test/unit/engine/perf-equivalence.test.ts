@@ -19,6 +19,7 @@ import { RegroupedChunk, SegmentWalk } from '../../../src/engine/segments';
 import { Kernels, setWasmKernels } from '../../../src/engine/wasm/kernels';
 import { encodeNpy } from '../../../src/formats/npy';
 import { EnginePool, SPLIT_MIN_ELEMENTS } from '../../../src/node/enginePool';
+import type { PassRequest } from '../../../src/shared/workerProtocol';
 import { groupOf } from '../../../src/engine/moments';
 import { assertClose, repoRoot, seeded } from '../helpers';
 
@@ -361,15 +362,18 @@ function assertSameResult(a: InspectResult, b: InspectResult, what: string): voi
 }
 
 /** What `run` returns, and every message the host's thread posted to a worker meanwhile. */
-async function postedDuring<T>(run: () => Promise<T>): Promise<{ result: T; posted: unknown[] }> {
+/** The requests the pool posts while `run` runs, and the byte lengths of the buffers each transferred (read before they move). */
+async function postedDuring<T>(run: () => Promise<T>): Promise<{ result: T; posted: unknown[]; transferred: number[][] }> {
   const posted: unknown[] = [];
+  const transferred: number[][] = [];
   const original = Worker.prototype.postMessage;
   Worker.prototype.postMessage = function (this: Worker, message: unknown, transfer?: readonly TransferListItem[]) {
     posted.push(message);
+    transferred.push((transfer ?? []).map((b) => (b as ArrayBuffer).byteLength));
     return original.call(this, message, transfer as TransferListItem[]);
   };
   try {
-    return { result: await run(), posted };
+    return { result: await run(), posted, transferred };
   } finally {
     Worker.prototype.postMessage = original;
   }
@@ -479,6 +483,42 @@ describe('worker pool: split passes equal one sequential pass', function () {
       const afterTotals = (r: InspectResult) => r.channel.histAfter?.map((h) => h.counts.reduce((a, b) => a + b, 0));
       assert.deepEqual(afterTotals(split), afterTotals(whole));
       split.channel.after?.forEach((a, c) => assertClose(a.mean, whole.channel.after![c].mean, 0, 1e-12, `${op}: x̂ mean of channel ${c}`));
+    }
+  });
+
+  it('the finish sends the states\' big buffers back and the next inspection\'s workers reuse them: numbers unchanged', async () => {
+    const shape = [2, 3, 700, 1000];
+    const fresh = new EnginePool(workerPath, { error: () => undefined, warn: () => undefined }, 2);
+    try {
+      const files = [51, 52].map((seed) => {
+        const values = randomF32(2 * 3 * 700 * 1000, seed, -3, 2);
+        const f = path.join(dir, `spares-${seed}.npy`);
+        fs.writeFileSync(f, encodeNpy('float32', shape, new Uint8Array(values.buffer)));
+        return { f, values };
+      });
+      // estimated quantiles: the binning pass runs split, and its fine tables leave the workers
+      const options = { ...DEFAULT_INSPECT_OPTIONS, op: 'batchnorm' as const, channelAxis: 1 };
+      const first = await postedDuring(() => fresh.inspect({ kind: 'file', path: files[0].f, tensor: '' }, options).promise);
+      const kept = JSON.stringify(first.result);
+      // the buffers each binning request moved to its worker
+      const handed = (run: { posted: unknown[]; transferred: number[][] }) => run.posted.flatMap((m, i) => ((m as PassRequest).pass === 'binning'
+        ? [(m as PassRequest).spares ? run.transferred[i] : []] : []));
+      assert.deepEqual(handed(first), [[], []], 'a fresh pool has nothing to hand out');
+      const second = await postedDuring(() => fresh.inspect({ kind: 'file', path: files[1].f, tensor: '' }, options).promise);
+      // each worker gets one buffer per big table it fills: raw and x̂ counts per channel, 3 channels × 4000 fine bins
+      // (100 shown bins cut in 40); the whole tensor's 4000 are too few to keep
+      assert.deepEqual(handed(second), [[3 * 4000 * 8, 3 * 4000 * 8], [3 * 4000 * 8, 3 * 4000 * 8]]);
+      // reused buffers hold the first tensor's counts until zeroed: the second's numbers are its own
+      const whole = await inspect(memorySource(files[1].values, shape), options);
+      const r = second.result;
+      assert.deepEqual(r.channel.histBefore, whole.channel.histBefore, 'raw channel histograms');
+      assert.deepEqual(r.overall.histBefore, whole.overall.histBefore, 'raw overall histogram');
+      assert.deepEqual(r.channel.before.map((b) => b.quantiles), whole.channel.before.map((b) => b.quantiles), 'raw quantiles (fine counts)');
+      const afterTotals = (x: InspectResult) => x.channel.histAfter?.map((h) => h.counts.reduce((a, b) => a + b, 0));
+      assert.deepEqual(afterTotals(r), afterTotals(whole), 'x̂ histogram totals');
+      assert.equal(JSON.stringify(first.result), kept, 'the first result holds no buffer that was handed out again');
+    } finally {
+      fresh.dispose();
     }
   });
 
