@@ -341,7 +341,8 @@ export class InspectorSession extends Disposable {
 
   private async compute(requestId: number, tensorName: string, options: InspectOptions, firstChannel = 0): Promise<void> {
     const key = jobKey(tensorName, options);
-    const same = this.running?.key === key ? this.running : undefined;
+    // the same computation of the same listing: a reload or a change on disk makes a new listing, and the job stale
+    const same = this.running?.key === key && this.running.listing === this.listing ? this.running : undefined;
     if (same) {
       // asked again while it runs (a page started again, or one that missed the init posted as the inspector
       // opened): the job goes on and answers this request instead of starting over
@@ -351,7 +352,8 @@ export class InspectorSession extends Disposable {
       return;
     }
     this.running?.job.cancel();
-    const listing = await this.getListing();
+    const planned = this.getListing();
+    const listing = await planned;
     const tensor = listing.tensors.find((t) => t.name === tensorName);
     if (!tensor) {
       this.post({ type: 'error', requestId, message: `No tensor named '${tensorName}' in ${this.info.label}.`, canRetry: false });
@@ -364,7 +366,7 @@ export class InspectorSession extends Disposable {
     }
     // large files also show a cancellable notification; the progress reaches it once it exists
     let notify: ((fraction: number) => void) | undefined;
-    const run: Omit<RunningJob, 'job'> = { key, tensor, answer: { requestId, firstChannel }, fraction: 0, partial: null };
+    const run: Omit<RunningJob, 'job'> = { key, listing: planned, tensor, answer: { requestId, firstChannel }, fraction: 0, partial: null };
     const reports: Required<InspectReports> = {
       progress: (fraction) => {
         run.fraction = fraction;
@@ -515,8 +517,9 @@ interface FirstRequest {
 
 /** The computation the page waits for (compute), and the request it answers. */
 interface RunningJob {
-  /** jobKey of its tensor and options: a request for the same key takes the job over. */
+  /** jobKey of its tensor and options: a request for the same key, of the same listing, takes the job over. */
   key: string;
+  listing: Promise<Listing>;
   tensor: TensorInfo;
   job: JobHandle<InspectResult>;
   answer: { requestId: number; firstChannel: number };

@@ -22,8 +22,11 @@ import type { NormLayerInfo } from '../shared/protocol';
 const MAX_WORKERS = 2;
 /** Below this many elements one worker inspects the whole tensor: a split would cost more than it saves. */
 export const SPLIT_MIN_ELEMENTS = 1 << 20;
-/** Spare state buffers the pool keeps (stateArrays.ts): two inspections' worth of big histogram tables. */
-const MAX_SPARES = 16;
+/**
+ * Spare state buffers the pool keeps until the next inspection (stateArrays.ts): one inspection's big histogram
+ * tables, at most 2 MB each (quantiles.ts caps a fine table at 2^18 counts).
+ */
+const MAX_SPARES = 8;
 /**
  * From this many elements (1 GiB of float32) a split inspection previews pass 1: below, pass 2 ends within a few
  * hundred ms, and drawing the preview (150-300 ms in the end-to-end test) would only delay the result's drawing.
@@ -293,7 +296,7 @@ export class EnginePool {
       case 'listed': return p.resolve(m.listing);
       case 'layerParameters': return p.resolve(m.parameters);
       case 'inspected':
-        // a finish's states, back for the next inspection (at most what two inspections in a row hand over)
+        // a finish's states, back for the next inspection
         if (m.spares) this.spares = [...this.spares, ...m.spares].slice(-MAX_SPARES);
         return p.resolve(m.result);
       case 'normalized': return p.resolve(m.path);

@@ -95,6 +95,24 @@ suite('inspector session', () => {
     }
   });
 
+  test('after a reload, a request for the same view starts afresh: the running job read the file as it was', async () => {
+    const { engine, counts, release } = await gatedEngine();
+    const { page, session } = open(engine);
+    try {
+      const first: InitMessage = await waitFor(() => page.all('init')[0], 'the init posted as the inspector opened');
+      page.send({ type: 'reload' });
+      await waitFor(() => page.all('init')[1], 'the init of the reloaded file');
+      page.send({ type: 'compute', requestId: 1, tensor: first.selected, options: first.options });
+      await waitFor(() => (counts.jobs === 2 ? true : undefined), 'a second job');
+      assert.strictEqual(counts.cancelled, 1, 'the stale job was cancelled');
+      release();
+      await waitFor(() => page.all('result').find((m) => !m.partial && m.requestId === 1), 'the result');
+    } finally {
+      release();
+      session.dispose();
+    }
+  });
+
   test('a request for other options cancels the running job and starts its own', async () => {
     const { engine, counts, release } = await gatedEngine();
     const { page, session } = open(engine);
