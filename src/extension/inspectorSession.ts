@@ -381,7 +381,8 @@ export class InspectorSession extends Disposable {
       },
     };
     const job = this.takeAhead(key, reports) ?? this.startJob(tensor, options, reports);
-    const running: RunningJob = { ...run, job };
+    // the object the reports read: a request taking the job over changes its answer
+    const running: RunningJob = Object.assign(run, { job });
     this.running = running;
     if (tensor.byteLength >= NOTIFY_BYTES) notify = this.notifyProgress(tensor, job);
     try {

@@ -6,7 +6,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { EngineClient } from '../../src/extension/engineClient';
+import type { EngineClient, InspectReports } from '../../src/extension/engineClient';
 import { EXTENSION_ID } from '../../src/extension/ids';
 import { InspectorSession } from '../../src/extension/inspectorSession';
 import type { InitMessage, ToWebview } from '../../src/shared/protocol';
@@ -40,10 +40,13 @@ async function gatedEngine() {
   let release!: () => void;
   const gate = new Promise<void>((resolve) => { release = resolve; });
   const counts = { jobs: 0, cancelled: 0 };
+  /** The last job's reports, for a test to report progress as the job would. */
+  const jobs: { reports?: InspectReports } = {};
   const engine = {
     list: (source: Parameters<EngineClient['list']>[0]) => real.list(source),
     inspect: (...args: Parameters<EngineClient['inspect']>) => {
       counts.jobs++;
+      jobs.reports = args[2];
       const job = real.inspect(...args);
       return {
         promise: gate.then(() => job.promise),
@@ -54,7 +57,7 @@ async function gatedEngine() {
       };
     },
   } as unknown as EngineClient;
-  return { engine, counts, release };
+  return { engine, counts, release, jobs };
 }
 
 function open(engine: EngineClient) {
@@ -69,7 +72,7 @@ function open(engine: EngineClient) {
 
 suite('inspector session', () => {
   test('posts init as it opens; a page asking again for the running first view takes that job over', async () => {
-    const { engine, counts, release } = await gatedEngine();
+    const { engine, counts, release, jobs } = await gatedEngine();
     const { page, session, expected } = open(engine);
     try {
       const first = await waitFor(() => page.all('init')[0], 'the init posted as the inspector opened');
@@ -82,6 +85,9 @@ suite('inspector session', () => {
       // a page that never got the first init asks for the same view
       page.send({ type: 'compute', requestId: 1, tensor: answer.selected, options: answer.options });
       await waitFor(() => page.all('progress').find((m) => m.requestId === 1), 'progress under the page\'s id');
+      // the job's later progress goes to the page's request too
+      jobs.reports!.progress!(0.5);
+      assert.deepStrictEqual(page.all('progress').at(-1), { type: 'progress', requestId: 1, fraction: 0.5 });
       release();
       const result = await waitFor(() => page.all('result').find((m) => !m.partial), 'the result');
       assert.strictEqual(result.requestId, 1, 'the result answers the page\'s request');
