@@ -18,9 +18,9 @@ export function stateFloat64(length: number): Float64Array {
   return new Float64Array(spares.splice(i, 1)[0]).fill(0);
 }
 
-/** Keeps `buffers` (those big enough, not detached) for stateFloat64. */
+/** Keeps `buffers` (those big enough; a detached one has no bytes) for stateFloat64. */
 export function keepSpares(buffers: readonly ArrayBuffer[]): void {
-  for (const b of buffers) if (b.byteLength >= SPARE_MIN_BYTES) spares.push(b);
+  spares.push(...spareWorthy(buffers));
   if (spares.length > MAX_SPARES) spares.splice(0, spares.length - MAX_SPARES);
 }
 

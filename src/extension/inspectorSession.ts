@@ -31,9 +31,11 @@ export interface FollowController {
 
 export class InspectorSession extends Disposable {
   private listing: Promise<Listing> | undefined;
+  /**
+   * The computation under way: the first view's, started as the inspector opens (computeAhead) and answering no
+   * request until one takes it over, or the one asked for last.
+   */
   private running: RunningJob | undefined;
-  /** The first computation, started before the page asks for it (computeAhead). */
-  private ahead: AheadJob | undefined;
   /** The last id the host gave a request of its own (init's `computing`): negative, apart from the page's. */
   private hostRequests = 0;
   private readonly cache = new Map<string, InspectResult>();
@@ -80,10 +82,7 @@ export class InspectorSession extends Disposable {
     this._register(webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)));
     if (source.kind === 'file') this.watch(source.path);
     this._register({
-      dispose: () => {
-        this.running?.job.cancel();
-        this.ahead?.job.cancel();
-      },
+      dispose: () => this.running?.job.cancel(),
     });
     // the page gets its init (and the first view's progress and result) as soon as they exist, which saves waiting
     // for its ready: VS Code holds them until it has loaded (InitMessage.answersReady says what if it does not)
@@ -114,7 +113,7 @@ export class InspectorSession extends Disposable {
       case 'compute':
         return this.compute(m.requestId, m.tensor, this.wholeOptions(m.tensor, m.options), m.firstChannel);
       case 'cancel':
-        if (this.running?.answer.requestId === m.requestId) this.running.job.cancel();
+        if (this.running?.answer?.requestId === m.requestId) this.running.job.cancel();
         return;
       case 'export':
         return this.export(m.options && m.tensor !== undefined ? { ...m, options: this.wholeOptions(m.tensor, m.options) } : m);
@@ -190,8 +189,11 @@ export class InspectorSession extends Disposable {
       return;
     }
     const { tensor, options, request } = this.firstView(listing);
-    // the job computeAhead started for this view answers under an id of the host's, without the page asking
-    const computing = request && this.ahead?.key === request.key ? --this.hostRequests : undefined;
+    // the job computeAhead started for this view (still answering no request, or already ended) answers under an id
+    // of the host's, without the page asking
+    const ahead = request && !answersReady
+      && ((this.running?.key === request.key && !this.running.answer) || this.cache.has(request.key));
+    const computing = ahead ? --this.hostRequests : undefined;
     this.postInit(listing, tensor?.name ?? null, options, computing, answersReady);
     if (request && computing !== undefined) await this.compute(computing, request.tensor.name, request.options);
   }
@@ -212,7 +214,7 @@ export class InspectorSession extends Disposable {
   /**
    * The page takes a while to start (the workbench loads the webview, then its script runs) and the engine need not
    * wait for it: the listing and, for a source of one tensor, the statistics that init will make the page ask for
-   * start as the inspector opens. A request for those options takes the job over (takeAhead): the host's own, made
+   * start as the inspector opens. A request for those options takes the job over (compute): the host's own, made
    * with init (its `computing`), or the page's; any other request cancels it.
    */
   private async computeAhead(): Promise<void> {
@@ -221,40 +223,10 @@ export class InspectorSession extends Disposable {
     try {
       request = this.firstView(await listing).request;
     } catch {
-      return; // sendInit reports the failure once the page is ready
+      return; // sendInit reports the failure
     }
     if (!request || this.listing !== listing || this.isDisposed) return;
-    const ahead: AheadJob = {
-      key: request.key, listing, fraction: 0, partial: null,
-      job: this.startJob(request.tensor, request.options, {
-        progress: (fraction) => {
-          ahead.fraction = fraction;
-          ahead.reports?.progress(fraction);
-        },
-        preview: (partial) => {
-          ahead.partial = partial;
-          ahead.reports?.preview(partial);
-        },
-      }),
-    };
-    // a preview of a job that ended is not worth drawing before its result
-    ahead.job.promise.then(() => { ahead.partial = null; }, () => undefined);
-    this.ahead = ahead;
-  }
-
-  /** The job computeAhead started for `key` (same source, same listing), now reporting to `reports`; any other is cancelled. */
-  private takeAhead(key: string, reports: Required<InspectReports>): JobHandle<InspectResult> | undefined {
-    const ahead = this.ahead;
-    this.ahead = undefined;
-    if (!ahead) return undefined;
-    if (ahead.key !== key || ahead.listing !== this.listing) {
-      ahead.job.cancel();
-      return undefined;
-    }
-    ahead.reports = reports;
-    reports.progress(ahead.fraction);
-    if (ahead.partial) reports.preview(ahead.partial);
-    return ahead.job;
+    void this.run(request.tensor, request.options, request.key, listing, null);
   }
 
   /** An engine job for `tensor` (inline when it is tiny); its time goes to the log when it ends. */
@@ -352,9 +324,8 @@ export class InspectorSession extends Disposable {
       return;
     }
     this.running?.job.cancel();
-    const planned = this.getListing();
-    const listing = await planned;
-    const tensor = listing.tensors.find((t) => t.name === tensorName);
+    const listing = this.getListing();
+    const tensor = (await listing).tensors.find((t) => t.name === tensorName);
     if (!tensor) {
       this.post({ type: 'error', requestId, message: `No tensor named '${tensorName}' in ${this.info.label}.`, canRetry: false });
       return;
@@ -364,37 +335,45 @@ export class InspectorSession extends Disposable {
       this.showResult(requestId, tensor, cached, firstChannel);
       return;
     }
+    await this.run(tensor, options, key, listing, { requestId, firstChannel });
+  }
+
+  /**
+   * Runs the computation `key` of `listing` as this.running and shows its result to the request it answers when it
+   * ends: `answer`, or the request that took it over since (with none, the result only goes to the cache).
+   */
+  private async run(tensor: TensorInfo, options: InspectOptions, key: string, listing: Promise<Listing>,
+    answer: RunningJob['answer']): Promise<void> {
     // large files also show a cancellable notification; the progress reaches it once it exists
     let notify: ((fraction: number) => void) | undefined;
-    const run: Omit<RunningJob, 'job'> = { key, listing: planned, tensor, answer: { requestId, firstChannel }, fraction: 0, partial: null };
+    // what the reports read: a request taking the job over changes its answer
+    const state: Omit<RunningJob, 'job'> = { key, listing, tensor, answer, fraction: 0, partial: null };
     const reports: Required<InspectReports> = {
       progress: (fraction) => {
-        run.fraction = fraction;
-        this.post({ type: 'progress', requestId: run.answer.requestId, fraction });
+        state.fraction = fraction;
+        if (state.answer) this.post({ type: 'progress', requestId: state.answer.requestId, fraction });
         notify?.(fraction);
       },
       // what pass 1 found, shown until the result replaces it (never cached, exported or reported as computed); the
       // page ignores it once it asked for something else
       preview: (partial) => {
-        run.partial = partial;
-        this.postResult(run.answer.requestId, tensor, partial, run.answer.firstChannel, true);
+        state.partial = partial;
+        if (state.answer) this.postResult(state.answer.requestId, tensor, partial, state.answer.firstChannel, true);
       },
     };
-    const job = this.takeAhead(key, reports) ?? this.startJob(tensor, options, reports);
-    // the object the reports read: a request taking the job over changes its answer
-    const running: RunningJob = Object.assign(run, { job });
+    const running: RunningJob = Object.assign(state, { job: this.startJob(tensor, options, reports) });
     this.running = running;
-    if (tensor.byteLength >= NOTIFY_BYTES) notify = this.notifyProgress(tensor, job);
+    if (tensor.byteLength >= NOTIFY_BYTES) notify = this.notifyProgress(tensor, running.job);
     try {
-      const result = await job.promise;
+      const result = await running.job.promise;
       this.remember(key, result);
       // a job can end before its cancellation reaches it: the request that superseded it is what the page shows
-      if (this.running !== running) return;
+      if (this.running !== running || !running.answer) return;
       this.showResult(running.answer.requestId, tensor, result, running.answer.firstChannel);
     } catch (e) {
       if (e instanceof CancelledError) return;
       if (!(e instanceof UserError)) log().error(`computing ${this.info.label}: ${e instanceof Error ? e.stack : String(e)}`);
-      this.post({ type: 'error', requestId: running.answer.requestId, message: userMessage(e), canRetry: true });
+      if (running.answer) this.post({ type: 'error', requestId: running.answer.requestId, message: userMessage(e), canRetry: true });
     } finally {
       if (this.running === running) this.running = undefined;
     }
@@ -503,7 +482,7 @@ function pngBytes(dataUrl: string): Uint8Array {
   return Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64');
 }
 
-/** What identifies a computation (the cache's key, and the job started ahead's): the tensor and its whole options. */
+/** What identifies a computation (the cache's key, and the running job's): the tensor and its whole options. */
 function jobKey(tensor: string, options: InspectOptions): string {
   return JSON.stringify([tensor, options]);
 }
@@ -516,30 +495,17 @@ interface FirstRequest {
   key: string;
 }
 
-/** The computation the page waits for (compute), and the request it answers. */
+/** A computation under way (InspectorSession.run), and the request it answers (null: none yet). */
 interface RunningJob {
   /** jobKey of its tensor and options: a request for the same key, of the same listing, takes the job over. */
   key: string;
   listing: Promise<Listing>;
   tensor: TensorInfo;
   job: JobHandle<InspectResult>;
-  answer: { requestId: number; firstChannel: number };
+  answer: { requestId: number; firstChannel: number } | null;
   /** Its last progress and pass 1's preview, for a request that takes it over. */
   fraction: number;
   partial: InspectResult | null;
-}
-
-/** A computation started before the page asked for it, with the last progress it reported. */
-interface AheadJob {
-  /** jobKey of its tensor and options. */
-  key: string;
-  /** The listing it was planned from: a reload or a change on disk makes a new one, and the job stale. */
-  listing: Promise<Listing>;
-  job: JobHandle<InspectResult>;
-  /** What it reported before the page took it over, to replay then. */
-  fraction: number;
-  partial: InspectResult | null;
-  reports?: Required<InspectReports>;
 }
 
 /** The same source, addressing tensor `name` inside it (a selection holds just one). */

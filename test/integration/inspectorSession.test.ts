@@ -60,81 +60,73 @@ async function gatedEngine() {
   return { engine, counts, release, jobs };
 }
 
-function open(engine: EngineClient) {
+/**
+ * An inspector on the workspace's activations.npy with a stand-in page and a gated engine; `body` gets them with the
+ * init the session posted as it opened. The gate opens and the session closes whatever `body` does.
+ */
+async function withSession(body: (s: {
+  page: PageStandIn; session: InspectorSession; first: InitMessage; expected: { channels: { mean: number }[] };
+} & Awaited<ReturnType<typeof gatedEngine>>) => Promise<void>): Promise<void> {
+  const gated = await gatedEngine();
   const dir = vscode.workspace.workspaceFolders![0].uri.fsPath;
   const file = path.join(dir, 'activations.npy');
   const page = new PageStandIn();
   const session = new InspectorSession(page as unknown as vscode.Webview, { kind: 'file', path: file, tensor: '' },
-    { kind: 'file', label: 'activations.npy', detail: file }, engine, vscode.extensions.getExtension(EXTENSION_ID)!.extensionUri);
+    { kind: 'file', label: 'activations.npy', detail: file }, gated.engine, vscode.extensions.getExtension(EXTENSION_ID)!.extensionUri);
   const expected = JSON.parse(fs.readFileSync(path.join(dir, 'expected.json'), 'utf8')) as { channels: { mean: number }[] };
-  return { page, session, expected };
+  try {
+    const first = await waitFor(() => page.all('init')[0], 'the init posted as the inspector opened');
+    await body({ ...gated, page, session, first, expected });
+  } finally {
+    gated.release();
+    session.dispose();
+  }
 }
 
 suite('inspector session', () => {
-  test('posts init as it opens; a page asking again for the running first view takes that job over', async () => {
-    const { engine, counts, release, jobs } = await gatedEngine();
-    const { page, session, expected } = open(engine);
-    try {
-      const first = await waitFor(() => page.all('init')[0], 'the init posted as the inspector opened');
-      assert.ok(first.computing !== undefined && first.computing < 0, 'the host computes the first view under an id of its own');
-      assert.strictEqual(first.answersReady, undefined);
-      page.send({ type: 'ready' });
-      const answer = await waitFor(() => page.all('init')[1], 'the init answering ready');
-      assert.strictEqual(answer.answersReady, true);
-      assert.strictEqual(answer.computing, undefined, 'the first view is not announced twice');
-      // a page that never got the first init asks for the same view
-      page.send({ type: 'compute', requestId: 1, tensor: answer.selected, options: answer.options });
-      await waitFor(() => page.all('progress').find((m) => m.requestId === 1), 'progress under the page\'s id');
-      // the job's later progress goes to the page's request too
-      jobs.reports!.progress!(0.5);
-      assert.deepStrictEqual(page.all('progress').at(-1), { type: 'progress', requestId: 1, fraction: 0.5 });
-      release();
-      const result = await waitFor(() => page.all('result').find((m) => !m.partial), 'the result');
-      assert.strictEqual(result.requestId, 1, 'the result answers the page\'s request');
-      assert.deepStrictEqual(counts, { jobs: 1, cancelled: 0 }, 'one job, never restarted');
-      const shown = session.lastResult!.result;
-      expected.channels.forEach((e, c) => assert.ok(Math.abs(shown.channel.before[c].mean - e.mean) <= 1e-9 * Math.abs(e.mean) + 1e-12,
-        `channel ${c} mean ${shown.channel.before[c].mean} vs numpy ${e.mean}`));
-    } finally {
-      release();
-      session.dispose();
-    }
-  });
+  test('posts init as it opens; a page asking again for the running first view takes that job over', () => withSession(async (s) => {
+    const { page, first, counts, jobs } = s;
+    assert.ok(first.computing !== undefined && first.computing < 0, 'the host computes the first view under an id of its own');
+    assert.strictEqual(first.answersReady, undefined);
+    page.send({ type: 'ready' });
+    const answer = await waitFor(() => page.all('init')[1], 'the init answering ready');
+    assert.strictEqual(answer.answersReady, true);
+    assert.strictEqual(answer.computing, undefined, 'the first view is not announced twice');
+    // a page that never got the first init asks for the same view
+    page.send({ type: 'compute', requestId: 1, tensor: answer.selected, options: answer.options });
+    await waitFor(() => page.all('progress').find((m) => m.requestId === 1), 'progress under the page\'s id');
+    // the job's later progress goes to the page's request too
+    jobs.reports!.progress!(0.5);
+    assert.deepStrictEqual(page.all('progress').at(-1), { type: 'progress', requestId: 1, fraction: 0.5 });
+    s.release();
+    const result = await waitFor(() => page.all('result').find((m) => !m.partial), 'the result');
+    assert.strictEqual(result.requestId, 1, 'the result answers the page\'s request');
+    assert.deepStrictEqual(counts, { jobs: 1, cancelled: 0 }, 'one job, never restarted');
+    const shown = s.session.lastResult!.result;
+    s.expected.channels.forEach((e, c) => assert.ok(Math.abs(shown.channel.before[c].mean - e.mean) <= 1e-9 * Math.abs(e.mean) + 1e-12,
+      `channel ${c} mean ${shown.channel.before[c].mean} vs numpy ${e.mean}`));
+  }));
 
-  test('after a reload, a request for the same view starts afresh: the running job read the file as it was', async () => {
-    const { engine, counts, release } = await gatedEngine();
-    const { page, session } = open(engine);
-    try {
-      const first: InitMessage = await waitFor(() => page.all('init')[0], 'the init posted as the inspector opened');
-      page.send({ type: 'reload' });
-      await waitFor(() => page.all('init')[1], 'the init of the reloaded file');
-      page.send({ type: 'compute', requestId: 1, tensor: first.selected, options: first.options });
-      await waitFor(() => (counts.jobs === 2 ? true : undefined), 'a second job');
-      assert.strictEqual(counts.cancelled, 1, 'the stale job was cancelled');
-      release();
-      await waitFor(() => page.all('result').find((m) => !m.partial && m.requestId === 1), 'the result');
-    } finally {
-      release();
-      session.dispose();
-    }
-  });
+  test('after a reload, a request for the same view starts afresh: the running job read the file as it was', () => withSession(async (s) => {
+    const { page, first, counts } = s;
+    page.send({ type: 'reload' });
+    await waitFor(() => page.all('init')[1], 'the init of the reloaded file');
+    page.send({ type: 'compute', requestId: 1, tensor: first.selected, options: first.options });
+    await waitFor(() => (counts.jobs === 2 ? true : undefined), 'a second job');
+    assert.strictEqual(counts.cancelled, 1, 'the stale job was cancelled');
+    s.release();
+    await waitFor(() => page.all('result').find((m) => !m.partial && m.requestId === 1), 'the result');
+  }));
 
-  test('a request for other options cancels the running job and starts its own', async () => {
-    const { engine, counts, release } = await gatedEngine();
-    const { page, session } = open(engine);
-    try {
-      const first: InitMessage = await waitFor(() => page.all('init')[0], 'the init posted as the inspector opened');
-      page.send({ type: 'compute', requestId: 1, tensor: first.selected, options: { ...first.options, bins: 64 } });
-      await waitFor(() => (counts.jobs === 2 ? true : undefined), 'a second job');
-      assert.strictEqual(counts.cancelled, 1, 'the first view was cancelled');
-      release();
-      await waitFor(() => page.all('result').find((m) => !m.partial && m.requestId === 1), 'the result');
-      assert.strictEqual(session.lastResult!.result.options.bins, 64);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      assert.deepStrictEqual(page.all('result').map((m) => m.requestId), [1], 'the cancelled first view shows nothing');
-    } finally {
-      release();
-      session.dispose();
-    }
-  });
+  test('a request for other options cancels the running job and starts its own', () => withSession(async (s) => {
+    const { page, first, counts } = s;
+    page.send({ type: 'compute', requestId: 1, tensor: first.selected, options: { ...first.options, bins: 64 } });
+    await waitFor(() => (counts.jobs === 2 ? true : undefined), 'a second job');
+    assert.strictEqual(counts.cancelled, 1, 'the first view was cancelled');
+    s.release();
+    await waitFor(() => page.all('result').find((m) => !m.partial && m.requestId === 1), 'the result');
+    assert.strictEqual(s.session.lastResult!.result.options.bins, 64);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.deepStrictEqual(page.all('result').map((m) => m.requestId), [1], 'the cancelled first view shows nothing');
+  }));
 });
